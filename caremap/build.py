@@ -1,0 +1,162 @@
+"""Build the DuckDB database from data/: one transaction into a temporary file, then an atomic rename."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from caremap import standards
+from caremap.paths import DEMO, REFERENCE, db_path
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+# (table, csv file in the data set folder); loaded with the table's own column types.
+DATASET_TABLES = [
+    ("service_point", "service_points.csv"), ("worker", "workers.csv"), ("sw_org", "sw_orgs.csv"),
+    ("sw_project", "sw_projects.csv"), ("sw_site", "sw_sites.csv"), ("sw_service_month", "sw_service_month.csv"),
+]
+
+
+_TABLES = {"district", "street", "community", "special_zone", "service_category", "service_point", "worker",
+           "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta"}
+
+
+class BuildError(RuntimeError):
+    """The database could not be built; the previous file, if any, is untouched."""
+
+
+def data_version(files: list[Path]) -> str:
+    """A short content hash of every input file: equal inputs give an equal version."""
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _input_files(reference: Path, dataset: Path) -> list[Path]:
+    names = ["districts.csv", "districts.geojson", "streets.csv", "communities.csv",
+             "special_zones.csv", "service_categories.csv", "coverage_standards.toml"]
+    data = [f for _, f in DATASET_TABLES] + ["community_points.csv"]
+    return [reference / n for n in names] + [dataset / f for f in data]
+
+
+def _load_csv(con, table: str, path: Path) -> None:
+    """Insert a CSV by column name, letting DuckDB cast to the table's declared types."""
+    if table not in _TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    cols = [r[0] for r in con.execute("select column_name from information_schema.columns "
+                                       "where table_name = $t order by ordinal_position", {"t": table}).fetchall()]
+    header = pd.read_csv(path, nrows=0).columns
+    use = [c for c in cols if c in header]
+    col_list = ", ".join(use)
+    values = ", ".join(f"nullif({c}, '')" for c in use)  # an empty cell is a missing value, not ''
+    # Identifiers come from the schema itself (checked above), values only ever as parameters.
+    con.execute(f"insert into {table} ({col_list}) select {values} "  # noqa: S608
+                "from read_csv($path, header = true, all_varchar = true)", {"path": str(path)})
+
+
+def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
+    con.execute(SCHEMA.read_text(encoding="utf-8"))
+    geo = json.loads((reference / "districts.geojson").read_text(encoding="utf-8"))
+    shapes = pd.DataFrame([{"code": f["properties"]["code"], "geojson": json.dumps(f["geometry"])}
+                           for f in geo["features"]])
+    con.register("district_shapes", shapes)
+    con.execute("""
+        insert into district
+        select d.code, d.name, d.name_en, d.is_official_code::boolean, nullif(d.population_2020, '')::bigint,
+               nullif(d.population_source, ''), d.label_lon::double, d.label_lat::double, d.boundary_note, s.geojson
+        from read_csv($path, header = true, all_varchar = true) as d
+        left join district_shapes as s using (code)""", {"path": str(reference / "districts.csv")})
+    _load_csv(con, "street", reference / "streets.csv")
+    _load_csv(con, "special_zone", reference / "special_zones.csv")
+    _load_csv(con, "service_category", reference / "service_categories.csv")
+    con.execute("""
+        insert into community
+        select c.code, c.name, c.official_name, c.street_code, s.district_code,
+               p.lon::double, p.lat::double, p.location_note
+        from read_csv($communities, header = true, all_varchar = true) as c
+        join street as s on s.code = c.street_code
+        left join read_csv($points, header = true, all_varchar = true) as p on p.community_code = c.code""",
+                {"communities": str(reference / "communities.csv"), "points": str(dataset / "community_points.csv")})
+    for table, name in DATASET_TABLES:
+        _load_csv(con, table, dataset / name)
+    categories = {r[0] for r in con.execute("select code from service_category").fetchall()}
+    rows = standards.load(reference / "coverage_standards.toml", categories)
+    con.executemany("insert into coverage_standard values ($id, $sort_order, $level, $kind, $category, $role, "
+                    "$categories, $max_m, $label_zh, $label_en, $basis)", rows)
+    manifest_path = dataset / "MANIFEST.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    meta = {"data_version": version, "is_demo": str(manifest.get("label") == "示例数据").lower(),
+            "dataset": dataset.name, "demo_seed": str(manifest.get("seed", "")),
+            "demo_scale": str(manifest.get("scale", "")),
+            "data_date": con.execute("select coalesce(max(updated_on)::varchar, '') from service_point").fetchone()[0],
+            "built_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+    con.executemany("insert into meta values (?, ?)", list(meta.items()))
+    _check_integrity(con)
+    return {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (fixed table names)
+            for t in ["district", "street", "community", "service_point", "worker", "sw_org", "sw_project",
+                      "sw_site", "sw_service_month", "coverage_standard"]}
+
+
+def _check_integrity(con) -> None:
+    """Refuse a build whose rows point at places or categories that do not exist."""
+    checks = {
+        "service_point.category 不在 service_category 中":
+            "select count(*) from service_point where category not in (select code from service_category)",
+        "service_point.street_code 不在 street 中":
+            "select count(*) from service_point where street_code not in (select code from street)",
+        "worker.street_code 不在 street 中":
+            "select count(*) from worker where street_code not in (select code from street)",
+        "sw_project.org_id 不在 sw_org 中":
+            "select count(*) from sw_project where org_id not in (select id from sw_org)",
+        "sw_site.project_id 不在 sw_project 中":
+            "select count(*) from sw_site where project_id not in (select id from sw_project)",
+    }
+    for what, sql in checks.items():
+        n = con.execute(sql).fetchone()[0]
+        if n:
+            raise BuildError(f"数据不一致：{n} 行 {what}")
+
+
+def build(db: str | os.PathLike | None = None, dataset: Path = DEMO, reference: Path = REFERENCE) -> dict:
+    """(Re)build the database; returns the row counts. On any failure the old file stays as it was."""
+    target = db_path(db)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    version = data_version(_input_files(reference, dataset))
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("begin transaction")
+            counts = _populate(con, reference, dataset, version)
+            con.execute("commit")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, target)  # atomic on one filesystem: readers see the old file or the new, never half
+    except standards.StandardsError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except (duckdb.Error, OSError, ValueError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise BuildError(f"数据库构建失败，原数据库未改动：{exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    counts["data_version"] = version
+    return counts
+
+
+def ensure_built(db: str | os.PathLike | None = None) -> bool:
+    """Build the database when the file is absent; True when it did."""
+    if db_path(db).exists():
+        return False
+    build(db)
+    return True

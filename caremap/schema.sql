@@ -1,0 +1,51 @@
+-- The public schema of the CareMap database; documented column by column in docs/schema.md.
+create table meta (key varchar primary key, value varchar);
+create table district (
+    code varchar primary key, name varchar not null, name_en varchar, is_official_code boolean,
+    population_2020 bigint, population_source varchar, label_lon double, label_lat double,
+    boundary_note varchar, geojson varchar
+);
+create table street (
+    code varchar primary key, name varchar not null, district_code varchar not null,
+    lon double, lat double, point_note varchar
+);
+create table community (
+    code varchar primary key, name varchar not null, official_name varchar, street_code varchar not null,
+    district_code varchar not null, lon double, lat double, location_note varchar
+);
+create table special_zone (code varchar primary key, name varchar, district_code varchar);
+create table service_category (
+    code varchar primary key, name varchar not null, name_en varchar, system varchar not null,
+    level varchar not null, child_service boolean, color varchar
+);
+create table service_point (
+    id varchar primary key, name varchar not null, category varchar not null, district_code varchar not null,
+    street_code varchar, community_code varchar, address varchar, phone varchar, lon double, lat double,
+    source_crs varchar, updated_on date
+);
+create table worker (
+    id varchar primary key, role varchar not null, name varchar, phone varchar, district_code varchar not null,
+    street_code varchar, community_code varchar, status varchar not null, appointed_on date,
+    training_hours integer, certificate varchar
+);
+create table sw_org (id varchar primary key, name varchar not null, district_code varchar, founded_year integer);
+create table sw_project (
+    id varchar primary key, org_id varchar not null, name varchar not null, domain varchar, target_group varchar,
+    district_code varchar, start_on date, end_on date, funding_wan decimal(12, 1), social_workers integer
+);
+create table sw_site (
+    id varchar primary key, project_id varchar not null, name varchar, district_code varchar, street_code varchar,
+    community_code varchar, lon double, lat double
+);
+create table sw_service_month (
+    project_id varchar not null, month date not null, person_times bigint not null,
+    online_person_times bigint not null
+);
+create table coverage_standard (
+    id varchar primary key, sort_order integer, level varchar not null, kind varchar not null, category varchar,
+    role varchar, categories varchar[], max_m double, label_zh varchar, label_en varchar, basis varchar
+);
+create table import_log (
+    id integer, kind varchar, file_name varchar, sha256 varchar, imported_at timestamp, rows_accepted integer,
+    rows_rejected integer, mode varchar, who varchar, stored_path varchar, data_version varchar
+);

@@ -1,0 +1,31 @@
+"""Overview: the headline figures of the network for the chosen scope, beside the published ones."""
+
+import streamlit as st
+
+from caremap import db, facts, ui
+from caremap.i18n import lang, t
+
+scope = ui.current_scope()
+st.title(t("overview.heading"))
+st.caption(t("overview.scope_note", scope=scope.label()))
+ui.demo_note()
+
+row = db.query("overview_headline", **scope.params()).iloc[0]
+
+st.subheader(t("overview.network"))
+cols = st.columns(3)
+for col, (key, pub) in zip(cols, [("service_points", "service_points"), ("supervisors", "supervisors"),
+                                  ("directors", "directors")]):
+    ui.headline_metric(col, f"overview.{key}", row[key], pub, scope)
+
+st.subheader(t("overview.social_work"))
+cols = st.columns(5)
+for col, key in zip(cols, ["sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"]):
+    ui.headline_metric(col, f"overview.{key}", row[key], key, scope)
+
+st.caption(t("overview.published_note"))
+ui.source(facts.SEED_SOURCE, facts.SEED_SOURCE_EN)
+if lang() == "zh":
+    st.caption(facts.UNITS_CAVEAT_ZH)
+else:
+    st.caption(facts.UNITS_CAVEAT_EN)
