@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from caremap import db, facts, ui
+from caremap import charts, db, facts, ui
 from caremap.i18n import lang, t
 
 scope = ui.current_scope()
@@ -29,3 +29,8 @@ if lang() == "zh":
     st.caption(facts.UNITS_CAVEAT_ZH)
 else:
     st.caption(facts.UNITS_CAVEAT_EN)
+
+fig = charts.build("points_by_system", lang=lang(), **scope.params())
+st.subheader(fig.title)
+st.altair_chart(fig.chart, width="stretch")
+st.caption(fig.takeaway)
