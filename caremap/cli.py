@@ -8,16 +8,20 @@ import json
 import sys
 from pathlib import Path
 
-# name → module; each module has add_arguments(parser) and run(args) -> exit code (see DESIGN.md).
+# name → module; each module has add_arguments(parser) and run(args) -> exit code (see DESIGN.md), and its
+# docstring's first line (or a HELP string) is the command's help.
 COMMANDS = {
     "build": "caremap.cli",
     "demo": "caremap.cli",
     "reference": "caremap.cli",
+    "bench": "caremap.bench",
+    "export": "caremap.exporter",
+    "briefing": "caremap.briefer",
 }
 
 
 class _Build:
-    help = "（重新）从 data/ 构建数据库 / (re)build the database from data/"
+    HELP = "（重新）从 data/ 构建数据库 / (re)build the database from data/"
 
     @staticmethod
     def add_arguments(p):
@@ -38,7 +42,7 @@ class _Build:
 
 
 class _Demo:
-    help = "重新生成示例数据 / regenerate the demo data (deterministic)"
+    HELP = "重新生成示例数据 / regenerate the demo data (deterministic)"
 
     @staticmethod
     def add_arguments(p):
@@ -59,7 +63,7 @@ class _Demo:
 
 
 class _Reference:
-    help = "从固定版本的公开数据包重新生成 data/reference / regenerate data/reference (needs the registries)"
+    HELP = "从固定版本的公开数据包重新生成 data/reference / regenerate data/reference (needs the registries)"
 
     @staticmethod
     def add_arguments(p):
@@ -86,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         cmd = _command(name)
-        p = sub.add_parser(name, help=getattr(cmd, "help", None), description=getattr(cmd, "help", None))
+        text = getattr(cmd, "HELP", None) or getattr(cmd, "help", None) or (cmd.__doc__ or "").strip().split("\n")[0]
+        p = sub.add_parser(name, help=text, description=text)
         cmd.add_arguments(p)
     args = parser.parse_args(argv)
     return _command(args.command).run(args)

@@ -1,0 +1,29 @@
+"""The benchmark runs at a tiny scale and emits every figure (the targets are measured by it, not here)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_runs_at_tiny_scale_and_emits_every_key():
+    out = subprocess.run([sys.executable, "-m", "caremap", "bench", "--scale", "2", "--repeat", "1", "--json"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(r["scales"]) == {"1", "2"}
+    pages = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert set(r["page_seconds"]) == pages | {"trivial"}
+    assert set(r["page_ratio_to_trivial"]) == pages
+    for entry in r["scales"].values():
+        for key in ("service_points", "generate_seconds", "generate_peak_rss_mib", "build_seconds",
+                    "build_peak_rss_mib", "query_seconds", "query_seconds_max", "query_seconds_median",
+                    "pandas_baseline", "map_payload_bytes"):
+            assert key in entry, key
+        assert entry["build_peak_rss_mib"] > 10
+        assert {"overview_headline", "points_by_system"} <= set(entry["pandas_baseline"])
+        assert all(v["speedup"] > 0 for v in entry["pandas_baseline"].values())
+    assert r["scales"]["2"]["service_points"] == 2 * r["scales"]["1"]["service_points"]
+    assert r["cold_start_seconds"] > 0
