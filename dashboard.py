@@ -4,12 +4,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from caremap import build, ui
+from caremap import build, db, ui
 from caremap.i18n import t
 
 st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon="🧒", layout="wide")
 if build.ensure_built():
     st.toast(t("common.built_notice"))
+db.pin()  # one data version for the whole run, even if an import publishes a new one meanwhile
 
 PAGES = [  # (file, label key, icon); a page joins the navigation when its file exists
     ("pages/overview.py", "overview.title", "🏠"),

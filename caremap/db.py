@@ -42,9 +42,39 @@ def _open(path: str, inode: int, mtime_ns: int) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(path, read_only=True)
 
 
+_PIN = "_caremap_db_token"
+
+
+def _session_state():
+    """The session's state inside a Streamlit script run, else None (CLI, tests without a runtime)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return st.session_state if get_script_run_ctx(suppress_warning=True) is not None else None
+
+
+def pin() -> None:
+    """Fix the database version for the rest of this script run, so that one page never mixes two
+    published versions (an import may publish a new file mid-run). dashboard.py calls it first."""
+    state = _session_state()
+    if state is not None:
+        state[_PIN] = _file_token(db_path())
+
+
+def _token(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
+    target = db_path(path)
+    state = _session_state()
+    pinned = state.get(_PIN) if state is not None else None
+    if pinned and pinned[0] == str(target):
+        return pinned
+    return _file_token(target)
+
+
 def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """The shared read-only connection to the current database file (use .cursor() per query)."""
-    return _open(*_file_token(db_path(path)))
+    """The shared read-only connection to the database file's current (or pinned) version.
+
+    Take a .cursor() per query: a DuckDB connection is not thread-safe across sessions.
+    """
+    return _open(*_token(path))
 
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
@@ -69,9 +99,14 @@ def data_version(con: duckdb.DuckDBPyConnection | None = None) -> str:
         cur.close()
 
 
+@lru_cache(maxsize=16)
+def _version_of(token: tuple[str, int, int]) -> str:
+    return data_version(_open(*token))
+
+
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
-def _cached(name: str, params: tuple, version: str, path: str) -> pd.DataFrame:
-    return run(connect(path), name, **dict(params))
+def _cached(name: str, params: tuple, version: str, token: tuple[str, int, int]) -> pd.DataFrame:
+    return run(_open(*token), name, **dict(params))
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -79,6 +114,5 @@ def query(name: str, **params) -> pd.DataFrame:
 
     Parameters must be hashable scalars (or tuples); pass None for "all" in scope filters.
     """
-    path = str(db_path())
-    con = connect(path)
-    return _cached(name, tuple(sorted(params.items())), data_version(con), path).copy()
+    token = _token()
+    return _cached(name, tuple(sorted(params.items())), _version_of(token), token).copy()
