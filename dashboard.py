@@ -7,22 +7,22 @@ import streamlit as st
 from caremap import build, db, ui
 from caremap.i18n import t
 
-st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon="🧒", layout="wide")
+st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 if build.ensure_built():
     st.toast(t("common.built_notice"))
 db.pin()  # one data version for the whole run, even if an import publishes a new one meanwhile
 
 PAGES = [  # (file, label key, icon); a page joins the navigation when its file exists
-    ("pages/overview.py", "overview.title", "🏠"),
-    ("pages/coverage.py", "coverage.title", "✅"),
-    ("pages/map.py", "map.title", "🗺️"),
-    ("pages/workforce.py", "workforce.title", "👥"),
-    ("pages/social_work.py", "social_work.title", "🤝"),
-    ("pages/directory.py", "directory.title", "📇"),
-    ("pages/policies.py", "policies.title", "📜"),
-    ("pages/briefing.py", "briefing.title", "📊"),
-    ("pages/presenter.py", "presenter.title", "🎞️"),
-    ("pages/data_admin.py", "data_admin.title", "🔐"),
+    ("pages/overview.py", "overview.title", ":material/home:"),
+    ("pages/coverage.py", "coverage.title", ":material/fact_check:"),
+    ("pages/map.py", "map.title", ":material/map:"),
+    ("pages/workforce.py", "workforce.title", ":material/groups:"),
+    ("pages/social_work.py", "social_work.title", ":material/diversity_3:"),
+    ("pages/directory.py", "directory.title", ":material/contact_page:"),
+    ("pages/policies.py", "policies.title", ":material/gavel:"),
+    ("pages/briefing.py", "briefing.title", ":material/slideshow:"),
+    ("pages/presenter.py", "presenter.title", ":material/present_to_all:"),
+    ("pages/data_admin.py", "data_admin.title", ":material/admin_panel_settings:"),
 ]
 here = Path(__file__).parent
 nav = st.navigation([st.Page(f, title=t(label), icon=icon, default=(i == 0))

@@ -23,7 +23,8 @@ DATASET_TABLES = [
 
 
 _TABLES = {"district", "street", "community", "special_zone", "service_category", "service_point", "worker",
-           "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta"}
+           "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta",
+           "policy", "announcement"}
 
 
 class BuildError(RuntimeError):
@@ -41,9 +42,10 @@ def data_version(files: list[Path]) -> str:
 
 def _input_files(reference: Path, dataset: Path) -> list[Path]:
     names = ["districts.csv", "districts.geojson", "streets.csv", "communities.csv",
-             "special_zones.csv", "service_categories.csv", "coverage_standards.toml"]
+             "special_zones.csv", "service_categories.csv", "coverage_standards.toml", "policies.csv"]
     data = [f for _, f in DATASET_TABLES] + ["community_points.csv"]
-    return [reference / n for n in names] + [dataset / f for f in data]
+    optional = [dataset / f for f in ("announcements.csv",) if (dataset / f).exists()]
+    return [reference / n for n in names] + [dataset / f for f in data] + optional
 
 
 def _load_csv(con, table: str, path: Path) -> None:
@@ -90,6 +92,8 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
     rows = standards.load(reference / "coverage_standards.toml", categories)
     con.executemany("insert into coverage_standard values ($id, $sort_order, $level, $kind, $category, $role, "
                     "$categories, $max_m, $label_zh, $label_en, $basis)", rows)
+    _load_csv(con, "policy", reference / "policies.csv")
+    _load_announcements(con, dataset)
     manifest_path = dataset / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     meta = {"data_version": version, "is_demo": str(manifest.get("label") == "示例数据").lower(),
@@ -101,7 +105,22 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
     _check_integrity(con)
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (fixed table names)
             for t in ["district", "street", "community", "service_point", "worker", "sw_org", "sw_project",
-                      "sw_site", "sw_service_month", "coverage_standard"]}
+                      "sw_site", "sw_service_month", "coverage_standard", "policy", "announcement"]}
+
+
+def _load_announcements(con, dataset: Path) -> None:
+    """Service announcements (optional file), checked by the same loader administrators use."""
+    from caremap import policies  # here: it pulls in Streamlit (via db), which the rest of the build does not
+
+    path = dataset / "announcements.csv"
+    if not path.exists():
+        return
+    districts = dict(con.execute("select code, name from district").fetchall())
+    loaded = policies.load_announcements(path, districts)
+    if not loaded.ok:
+        raise BuildError(f"{path.name} 有 {len(loaded.errors)} 处错误：" + "；".join(loaded.errors[:10]))
+    con.executemany("insert into announcement values ($id, $title, $published_on, $district_code, $body, $link)",
+                    loaded.rows)
 
 
 def _check_integrity(con) -> None:
@@ -115,6 +134,8 @@ def _check_integrity(con) -> None:
             "select count(*) from worker where street_code not in (select code from street)",
         "sw_project.org_id 不在 sw_org 中":
             "select count(*) from sw_project where org_id not in (select id from sw_org)",
+        "coverage_standard.basis 不在 policy 中（见 policies.csv 的 code 列）":
+            "select count(*) from coverage_standard where basis is not null and basis not in (select code from policy)",
         "sw_site.project_id 不在 sw_project 中":
             "select count(*) from sw_site where project_id not in (select id from sw_project)",
     }
@@ -124,9 +145,16 @@ def _check_integrity(con) -> None:
             raise BuildError(f"数据不一致：{n} 行 {what}")
 
 
+def live_path(db: str | os.PathLike | None = None) -> Path:
+    """The configured database path, not resolved: after an import it is a symlink to versions/ (see publish)."""
+    resolved = db_path(db)
+    configured = db or os.environ.get("CAREMAP_DB")
+    return Path(os.path.abspath(configured)) if configured else resolved
+
+
 def build(db: str | os.PathLike | None = None, dataset: Path = DEMO, reference: Path = REFERENCE) -> dict:
     """(Re)build the database; returns the row counts. On any failure the old file stays as it was."""
-    target = db_path(db)
+    target = live_path(db)  # replaces the link itself, never a kept version it points to
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     tmp.unlink(missing_ok=True)

@@ -49,3 +49,12 @@ create table import_log (
     id integer, kind varchar, file_name varchar, sha256 varchar, imported_at timestamp, rows_accepted integer,
     rows_rejected integer, mode varchar, who varchar, stored_path varchar, data_version varchar
 );
+create table policy (
+    code varchar primary key, title varchar not null, title_en varchar, issuer varchar not null,
+    issued_on date not null, effective_on date, doc_number varchar, level varchar not null, topic varchar not null,
+    summary_zh varchar not null, summary_en varchar not null, url varchar
+);
+create table announcement (
+    id integer primary key, title varchar not null, published_on date not null, district_code varchar,
+    body varchar not null, link varchar
+);

@@ -100,7 +100,7 @@ def sidebar() -> Scope:
         st.divider()
         st.caption(t("common.data_version", version=m.get("data_version", "?"), date=m.get("data_date", "?")))
         if m.get("is_demo") == "true":
-            st.warning(t("common.demo_badge"), icon="🧪")
+            st.warning(t("common.demo_badge"), icon=":material/science:")
     return scope
 
 

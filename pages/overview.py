@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from caremap import charts, db, facts, ui
+from caremap import charts, db, export_ui, facts, policies, ui
 from caremap.i18n import lang, t
 
 scope = ui.current_scope()
@@ -34,3 +34,12 @@ fig = charts.build("points_by_system", lang=lang(), **scope.params())
 st.subheader(fig.title)
 st.altair_chart(fig.chart, width="stretch")
 st.caption(fig.takeaway)
+export_ui.export_buttons(fig)
+
+st.subheader(t("policies.latest_news"))  # the latest three announcements (政策与资讯 page has them all)
+latest = policies.latest_announcements(scope.district, limit=3)
+for a in latest.itertuples():
+    st.markdown(f"{policies.announcement_line(a, lang())} · **{a.title}**")
+if latest.empty:
+    st.caption(t("policies.news_none"))
+ui.source(t("policies.news_source", "zh"), t("policies.news_source", "en"))

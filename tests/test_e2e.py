@@ -1,0 +1,76 @@
+"""End to end in a real browser: every page of the running app, scope changes, no errors anywhere.
+
+Screenshots of each page are kept in test-artifacts/ (git-ignored) for a person to look at.
+"""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from browser import ARTIFACTS, ConsoleLog, chromium, streamlit_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def app(demo_db):
+    with streamlit_app(db=demo_db, name="e2e") as url, chromium() as browser:
+        yield url, browser
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    log = ConsoleLog(page)
+    page.goto(url, timeout=120_000)
+    page.get_by_test_id("stSidebar").get_by_text("数据版本").first.wait_for(timeout=120_000)
+    page.get_by_test_id("stMain").get_by_text("示例数据").first.wait_for(timeout=120_000)
+    # wait until the script run has finished (the running indicator disappears)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    return page, log
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_without_errors(app, name):
+    url, browser = app
+    path = "" if name == "overview" else name
+    page, log = _open(browser, f"{url}/{path}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"), full_page=True)
+    assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
+    assert not log.errors, log.errors
+    assert not log.external_requests(url), log.external_requests(url)  # the app calls nowhere else
+    page.close()
+
+
+def test_scope_change_updates_the_numbers(app, demo_db):
+    url, browser = app
+    con = duckdb.connect(str(demo_db), read_only=True)
+    city = con.execute("select count(*) from service_point").fetchone()[0]
+    nanshan = con.execute("select count(*) from service_point where district_code = '440305'").fetchone()[0]
+    yuehai = con.execute("select count(*) from service_point where street_code = '440305007'").fetchone()[0]
+    con.close()
+    page, log = _open(browser, url)
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 8")
+    first_metric = page.get_by_test_id("stMetricValue").first
+    assert first_metric.inner_text() == f"{city:,}"
+    # choose 南山区 in the sidebar as a user would
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="南山区").click()
+    page.get_by_text("范围：全市 › 南山区").first.wait_for(timeout=60_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    assert "district=440305" in page.url  # the scope is in the link
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == f"{nanshan:,}"
+    # and a street
+    sidebar.get_by_test_id("stSelectbox").nth(1).click()
+    page.get_by_role("option", name="粤海街道").click()
+    page.get_by_text("范围：全市 › 南山区 › 粤海街道").first.wait_for(timeout=60_000)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    assert "street=440305007" in page.url
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == f"{yuehai:,}"
+    # a copied link opens the same view
+    other, _ = _open(browser, page.url)
+    other.get_by_text("范围：全市 › 南山区 › 粤海街道").first.wait_for(timeout=60_000)
+    assert not log.errors, log.errors
