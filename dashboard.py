@@ -4,12 +4,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from caremap import build, db, ui
+from caremap import build, config, db, ui
 from caremap.i18n import t
 
-st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
+here = Path(__file__).parent
+st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon=str(here / "assets" / "icon.png"),
+                   layout="wide")
 if build.ensure_built():
     st.toast(t("common.built_notice"))
+if problem := config.secrets_problem():
+    st.error(problem, icon=":material/error:")
 db.pin()  # one data version for the whole run, even if an import publishes a new one meanwhile
 
 PAGES = [  # (file, label key, icon); a page joins the navigation when its file exists
@@ -24,7 +28,6 @@ PAGES = [  # (file, label key, icon); a page joins the navigation when its file 
     ("pages/presenter.py", "presenter.title", ":material/present_to_all:"),
     ("pages/data_admin.py", "data_admin.title", ":material/admin_panel_settings:"),
 ]
-here = Path(__file__).parent
 nav = st.navigation([st.Page(f, title=t(label), icon=icon, default=(i == 0))
                      for i, (f, label, icon) in enumerate(PAGES) if (here / f).exists()])
 ui.sidebar()
