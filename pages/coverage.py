@@ -1,0 +1,127 @@
+"""Coverage analysis: standards compliance by district/street/community, gaps, walking access, site proposals."""
+
+import streamlit as st
+
+from caremap import charts, coverage, facts, ui
+from caremap.i18n import fmt_int, fmt_pct, lang, t
+
+scope, L = ui.current_scope(), lang()
+here = scope.street or scope.district
+st.title(t("coverage.heading"))
+st.caption(t("coverage.breadcrumb", scope=scope.label()))
+ui.demo_note()
+comp = coverage.compliance(**scope.params())
+caveat = facts.UNITS_CAVEAT_ZH if L == "zh" else facts.UNITS_CAVEAT_EN
+
+
+def _go(district, street=None):
+    ui.set_scope(district, street)
+    st.session_state["sidebar_district"], st.session_state["sidebar_street"] = district or "", street or ""
+
+
+def _drill(code=None):
+    code = code or st.session_state.get("coverage_drill")
+    if code in options:
+        _go(scope.district or code, code if scope.district else None)
+
+
+def _pick():
+    picked = st.session_state[pick_key].selection.get("pick") or [{}]
+    _drill(picked[0].get("row_code"))
+
+
+options = coverage.drill_options(comp, here)
+cols = st.columns([3, 1])
+if scope.level != "street":
+    cols[0].selectbox(t("coverage.drill"), [""] + list(options), key="coverage_drill", on_change=_drill,
+                      format_func=lambda c: options.get(c, t("coverage.drill_none")))
+if scope.level != "city":
+    cols[1].button(t("coverage.up"), key="coverage_up", on_click=_go, args=(scope.district if scope.street else None,))
+
+totals = coverage.standard_totals(comp)
+for col, (_, s) in zip(st.columns(len(totals)), totals.iterrows()):
+    col.metric(s["label_zh"] if L == "zh" else s["label_en"], f"{int(s['standard_met'])}/{int(s['standard_units'])}")
+
+tabs = st.tabs([t(f"coverage.tab_{k}") for k in ("matrix", "points", "gaps", "walk", "rank", "sites")])
+with tabs[0]:
+    fig = charts.build("gap_matrix", lang=L, **scope.params())
+    pick_key = f"coverage_pick_{here or 'city'}"
+    st.altair_chart(fig.chart, width="content", key=pick_key, selection_mode="pick",
+                    on_select=_pick if scope.level != "street" else "ignore")
+    st.caption(fig.takeaway)
+    with st.expander(t("coverage.matrix_table")):
+        st.dataframe(fig.data, hide_index=True)
+    ui.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
+    st.caption(f"{t('coverage.director_caveat')} {caveat}")
+
+with tabs[1]:
+    for chart_id in ("coverage_by_district", "points_by_street"):
+        fig = charts.build(chart_id, lang=L, **scope.params())
+        st.altair_chart(fig.chart, width="stretch")
+        st.caption(fig.takeaway)
+        ui.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
+    st.subheader(t("coverage.per_10k_heading"))
+    per, missing = coverage.per_10k(scope.district, L)
+    st.dataframe(per, hide_index=True)
+    if missing:
+        st.caption(t("coverage.per_10k_missing", names=("、" if L == "zh" else ", ").join(missing)))
+    st.caption(t("coverage.per_10k_street_note"))
+    st.caption(f"{t('common.source')}：{t('coverage.population_source')}")  # real census figures, not demo data
+
+with tabs[2]:
+    labels = dict(zip(totals["standard_id"], totals["label_zh" if L == "zh" else "label_en"]))
+    chosen = st.multiselect(t("coverage.filter_standards"), list(labels), default=list(labels),
+                            format_func=labels.get, key="coverage_gap_standards")
+    gaps = coverage.gap_list(comp, L, tuple(chosen))
+    st.caption(t("coverage.gap_count", n=fmt_int(len(gaps))))
+    st.dataframe(gaps, hide_index=True)
+    export = coverage.gap_list(comp, "zh", tuple(chosen))
+    c1, c2 = st.columns(2)
+    c1.download_button(t("coverage.download_csv"), coverage.to_csv(export), "coverage_gaps.csv", "text/csv")
+    c2.download_button(t("coverage.download_xlsx"), coverage.to_xlsx(export), "coverage_gaps.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.caption(f"{t('coverage.director_caveat')} {caveat}")
+    ui.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
+
+with tabs[3]:
+    cats = coverage.categories()
+    names = dict(zip(cats["code"], cats["name" if L == "zh" else "name_en"]))
+    picked = st.multiselect(t("coverage.walk_categories"), list(names), default=coverage.walking_default(),
+                            format_func=names.get, key="coverage_walk_categories")
+    walk = coverage.walking(scope.district, scope.street, tuple(picked))
+    first = walk.iloc[0] if len(walk) else None
+    for col, m in zip(st.columns(3), (500, 1000, 1500)):
+        col.metric(t("coverage.walk_within", m=f"{m:,}"), fmt_pct(None if first is None else first[f"share_{m}"]))
+        col.caption(t("coverage.walk_share", k=fmt_int(0 if first is None else first[f"within_{m}"]),
+                      n=fmt_int(0 if first is None else first["units_located"])))
+    if len(walk) and walk["units_unlocated"].iloc[0]:
+        st.caption(t("coverage.walk_unlocated", n=int(walk["units_unlocated"].iloc[0])))
+    st.subheader(t("coverage.walk_farthest"))
+    st.dataframe(coverage.farthest(walk, L), hide_index=True)
+    st.caption(t("coverage.walk_method"))
+    ui.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
+
+with tabs[4]:
+    st.info(t("coverage.rank_formula"))
+    st.dataframe(coverage.street_ranking(comp, L), hide_index=True)
+    st.caption(f"{t('coverage.director_caveat')} {caveat}")
+    ui.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
+
+with tabs[5]:
+    c1, c2, c3 = st.columns(3)
+    category = c1.selectbox(t("coverage.sites_category"), list(names), format_func=names.get, key="coverage_site_cat",
+                            index=list(names).index("children_home") if "children_home" in names else 0)
+    k = c2.slider(t("coverage.sites_k"), 1, 10, 3, key="coverage_site_k")
+    max_m = c3.select_slider(t("coverage.sites_threshold"), [500, 1000, 1500], 1000, key="coverage_site_m")
+    plan = coverage.propose_sites(scope.district, scope.street, category, k, max_m)
+    m1, m2 = st.columns(2)
+    for col, key, share, n in ((m1, "sites_before", plan.share_before, plan.covered_before),
+                               (m2, "sites_after", plan.share_after, plan.covered_after)):
+        col.metric(t(f"coverage.{key}"), fmt_pct(share))
+        col.caption(t("coverage.walk_share", k=fmt_int(n), n=fmt_int(plan.located)))
+    if plan.sites.empty:
+        st.success(t("coverage.sites_none"))
+    else:
+        st.dataframe(coverage.sites_table(plan, L), hide_index=True)
+    st.caption(t("coverage.sites_method"))
+    ui.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))

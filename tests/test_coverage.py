@@ -1,0 +1,347 @@
+"""Coverage analysis: compliance, gap list, walking distances, greedy site proposals and the page.
+
+A tiny data set is written as CSV files and built with the real build, so the right answers are known by
+construction. One district 测试区 (990001) with three streets:
+  甲 (…001): supervisor, workstation; communities A1 (children's home 100 m south, workstation on its point,
+            director) and A2 (300 m north of A1, director post vacant);
+  乙 (…002): supervisor, workstation 400 m north of B1; community B1 (director) 5 km east of A1;
+  丙 (…003): supervisor post vacant, NO workstation; communities C1 (children's home on its point, director),
+            C2, C3, C4 at 1,200, 2,100 and 3,000 m due north of C1 (no director, nothing nearer).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import shutil
+import tomllib
+
+import duckdb
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from caremap import build, charts, coverage, db
+from caremap.paths import DEMO, REFERENCE
+from conftest import app_test
+
+R = 6371008.8
+M_PER_DEG = R * math.pi / 180  # metres per degree of latitude on the sphere
+LON_A, LON_B, LON_C, LAT0 = 114.00, 114.05, 114.10, 22.50
+D, S1, S2, S3 = "990001", "990001001", "990001002", "990001003"
+
+
+def north(metres: float) -> float:
+    return LAT0 + metres / M_PER_DEG
+
+
+COMMUNITIES = [  # code, name, street, lon, lat
+    (S1 + "001", "甲一社区", S1, LON_A, LAT0), (S1 + "002", "甲二社区", S1, LON_A, north(300)),
+    (S2 + "001", "乙一社区", S2, LON_B, LAT0),
+    (S3 + "001", "丙一社区", S3, LON_C, LAT0), (S3 + "002", "丙二社区", S3, LON_C, north(1200)),
+    (S3 + "003", "丙三社区", S3, LON_C, north(2100)), (S3 + "004", "丙四社区", S3, LON_C, north(3000)),
+]
+POINTS = [  # id, category, street, community, lon, lat
+    ("P1", "rescue_centre", S1, S1 + "001", LON_A, north(-1112)),
+    ("P2", "workstation", S1, S1 + "001", LON_A, LAT0),
+    ("P3", "children_home", S1, S1 + "001", LON_A, north(-100)),
+    ("P4", "workstation", S2, S2 + "001", LON_B, north(400)),
+    ("P5", "children_home", S3, S3 + "001", LON_C, LAT0),
+]
+WORKERS = [  # id, role, street, community, status
+    ("W1", "儿童督导员", S1, "", "在岗"), ("W2", "儿童督导员", S2, "", "在岗"), ("W3", "儿童督导员", S3, "", "空缺"),
+    ("W4", "儿童主任", S1, S1 + "001", "在岗"), ("W5", "儿童主任", S1, S1 + "002", "空缺"),
+    ("W6", "儿童主任", S2, S2 + "001", "在岗"), ("W7", "儿童主任", S3, S3 + "001", "在岗"),
+]
+
+
+def haversine(lon1, lat1, lon2, lat2):
+    p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(np.asarray(lon2) - lon1)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * R * np.arcsin(np.sqrt(np.minimum(1.0, a)))
+
+
+def make_fixture(folder, standards_text: str | None = None, population: int | str = 100000):
+    """Write the tiny reference and data set under folder and build it; returns the database path."""
+    ref, data = folder / "reference", folder / "data"
+    shutil.copytree(REFERENCE, ref)
+    data.mkdir()
+    ring = [[113.9, 22.4], [114.2, 22.4], [114.2, 22.6], [113.9, 22.6], [113.9, 22.4]]
+    (ref / "districts.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": D, "name": "测试区"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}), encoding="utf-8")
+    pd.DataFrame([{"code": D, "name": "测试区", "name_en": "Testing", "is_official_code": "false",
+                   "population_2020": population, "population_source": "构造" if population else "",
+                   "label_lon": 114.05, "label_lat": 22.5,
+                   "boundary_note": "构造"}]).to_csv(ref / "districts.csv", index=False)
+    pd.DataFrame([{"code": s, "name": n, "district_code": D, "lon": lon, "lat": LAT0, "point_note": ""}
+                  for s, n, lon in ((S1, "甲街道", LON_A), (S2, "乙街道", LON_B), (S3, "丙街道", LON_C))]
+                 ).to_csv(ref / "streets.csv", index=False)
+    pd.DataFrame([{"code": c, "name": n, "official_name": n, "street_code": s} for c, n, s, _, _ in COMMUNITIES]
+                 ).to_csv(ref / "communities.csv", index=False)
+    pd.DataFrame(columns=["code", "name", "district_code"]).to_csv(ref / "special_zones.csv", index=False)
+    if standards_text is not None:
+        (ref / "coverage_standards.toml").write_text(standards_text, encoding="utf-8")
+    pd.DataFrame([{"community_code": c, "lon": lon, "lat": lat, "location_note": ""}
+                  for c, _, _, lon, lat in COMMUNITIES]).to_csv(data / "community_points.csv", index=False)
+    pd.DataFrame([{"id": i, "name": f"点{i}", "category": cat, "district_code": D, "street_code": s,
+                   "community_code": c, "address": "", "phone": "", "lon": lon, "lat": lat, "source_crs": "WGS84",
+                   "updated_on": "2020-05-31"} for i, cat, s, c, lon, lat in POINTS]
+                 ).to_csv(data / "service_points.csv", index=False)
+    pd.DataFrame([{"id": i, "role": r, "name": "", "phone": "", "district_code": D, "street_code": s,
+                   "community_code": c, "status": st, "appointed_on": "", "training_hours": "", "certificate": ""}
+                  for i, r, s, c, st in WORKERS]).to_csv(data / "workers.csv", index=False)
+    for _, name in build.DATASET_TABLES:  # the social-work tables stay empty: header only
+        if not (data / name).exists():
+            (data / name).write_text((DEMO / name).read_text(encoding="utf-8").splitlines()[0] + "\n",
+                                     encoding="utf-8")
+    path = folder / "fixture.duckdb"
+    build.build(path, dataset=data, reference=ref)
+    return path
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    return make_fixture(tmp_path_factory.mktemp("coverage"))
+
+
+@pytest.fixture()
+def fx(fixture_db):
+    c = duckdb.connect(str(fixture_db), read_only=True)
+    yield c
+    c.close()
+
+
+def comp_of(con, district=None, street=None):
+    return db.run(con, "coverage_compliance", district=district, street=street)
+
+
+def totals(comp):
+    t = coverage.standard_totals(comp)
+    return {r.standard_id: (int(r.standard_met), int(r.standard_units)) for r in t.itertuples()}
+
+
+def test_compliance_counts_are_known_by_construction(fx):
+    assert totals(comp_of(fx)) == {
+        "district_rescue_centre": (1, 1), "street_supervisor": (2, 3), "street_workstation": (2, 3),
+        "community_director": (3, 7), "community_children_home": (2, 7), "community_walking_access": (4, 7)}
+    # street scope: only the street and its communities
+    assert totals(comp_of(fx, D, S3)) == {
+        "street_supervisor": (0, 1), "street_workstation": (0, 1), "community_director": (1, 4),
+        "community_children_home": (1, 4), "community_walking_access": (1, 4)}
+
+
+def test_matrix_cells_per_street_and_the_takeaway(fx, fixture_db, monkeypatch):
+    cells = coverage.matrix(comp_of(fx, D), "zh").set_index(["row_name", "standard_id"])["cell"]
+    assert cells[("丙街道", "street_workstation")] == "✗" and cells[("甲街道", "street_workstation")] == "✓"
+    assert cells[("甲街道", "community_director")] == "1/2 个社区"
+    assert cells[("丙街道", "community_walking_access")] == "1/4 个社区"
+    assert cells[("测试区", "district_rescue_centre")] == "✓"
+    city = coverage.matrix(comp_of(fx), "en").set_index(["row_name", "standard_id"])["cell"]
+    assert city[("测试区", "street_workstation")] == "2/3 streets"
+    monkeypatch.setenv("CAREMAP_DB", str(fixture_db))
+    fig = charts.build("gap_matrix", district=D)
+    assert fig.takeaway == "测试区 7 个社区中 5 个缺少儿童之家。"
+    assert list(fig.data.columns) == ["街道", "标准", "达标单位数", "单位数", "达标率", "达标情况"]
+    assert fig.notes and "无在册儿童主任" in fig.notes[0]
+
+
+def test_gap_list_rows_and_wording(fx):
+    gaps = coverage.gap_list(comp_of(fx), "zh")
+    assert list(gaps.columns) == ["层级", "区", "街道", "单位代码", "单位", "标准", "缺少"]
+    assert len(gaps) == 14
+    rows = set(zip(gaps["单位"], gaps["缺少"]))
+    assert ("丙街道", "缺少未成年人保护工作站") in rows and ("丙街道", "无在册儿童督导员") in rows
+    assert ("甲二社区", "无在册儿童主任") in rows  # a vacant post on record is still "none in post on record"
+    assert ("丙二社区", "1,000 米内无所列类别的儿童服务点") in rows
+    assert not any("空缺" in m for m in gaps["缺少"])  # never called a vacancy
+    only = coverage.gap_list(comp_of(fx), "en", ("street_workstation",))
+    assert only.to_dict("records") == [{"Level": "Street", "District": "测试区", "Street": "丙街道", "Unit code": S3,
+                                        "Unit": "丙街道", "Standard": "Minor-protection workstation",
+                                        "Missing": "No minor-protection workstation"}]
+
+
+def test_gap_list_downloads_have_chinese_headers(fx):
+    gaps = coverage.gap_list(comp_of(fx), "zh")
+    book = openpyxl.load_workbook(io.BytesIO(coverage.to_xlsx(gaps)))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == ["层级", "区", "街道", "单位代码", "单位", "标准", "缺少"]
+    assert sheet.max_row == 15
+    back = pd.read_csv(io.BytesIO(coverage.to_csv(gaps)), encoding="utf-8-sig", dtype=str)
+    assert back["单位"].tolist() == gaps["单位"].tolist()
+
+
+def test_street_gap_score_follows_the_formula(fx):
+    ranking = coverage.street_ranking(comp_of(fx), "zh")
+    assert ranking["街道"].tolist()[0] == "丙街道"
+    scores = dict(zip(ranking["街道"], ranking["缺口分"]))
+    # 丙: 2 street standards + 3/4 without director + 3/4 without home + 3/4 beyond 1,000 m
+    assert scores == {"丙街道": 4.25, "甲街道": 1.0, "乙街道": 1.0}
+    assert "儿童之家 3/4" in ranking.loc[0, "缺少"]
+
+
+def test_walking_distances_within_one_percent(fx):
+    walk = db.run(fx, "walking_nearest", district=None, street=None, categories=("children_home",))
+    got = dict(zip(walk["unit_code"], walk["nearest_m"]))
+    expect = {S1 + "001": 100, S1 + "002": 400, S3 + "001": 0, S3 + "002": 1200, S3 + "003": 2100,
+              S3 + "004": 3000, S2 + "001": float(haversine(LON_B, LAT0, LON_C, LAT0))}
+    for code, metres in expect.items():
+        assert got[code] == pytest.approx(metres, rel=0.01, abs=0.5), code
+    assert 5000 < got[S2 + "001"] < 5200  # beyond the 2 km grid: found by the fallback scan
+    first = walk.iloc[0]
+    assert first["unit_code"] == S2 + "001"  # farthest first
+    assert (first["within_500"], first["within_1000"], first["within_1500"], first["units_located"]) == (3, 3, 4, 7)
+    assert first["share_1500"] == pytest.approx(4 / 7)
+    none = db.run(fx, "walking_nearest", district=None, street=None, categories=())
+    assert none["nearest_m"].isna().all() and none["within_1500"].iloc[0] == 0
+
+
+def test_greedy_site_proposal_and_before_after(fx):
+    pairs = db.run(fx, "walking_candidates", district=None, street=None, category="children_home", max_m=1000.0)
+    one = coverage.greedy_sites(pairs, 1)
+    assert (one.located, one.covered_before, one.covered_after) == (7, 3, 6)
+    assert one.sites["candidate_name"].tolist() == ["丙三社区"]  # covers 丙二, 丙三, 丙四 (900 m either side)
+    many = coverage.greedy_sites(pairs, 10)
+    assert many.sites["candidate_code"].tolist() == [S3 + "003", S2 + "001"]  # stops when nothing is left
+    assert many.sites["newly_covered"].tolist() == [3, 1]
+    assert many.covered_after == 7 and many.share_after == 1.0
+    assert many.share_before == pytest.approx(3 / 7)
+    street = db.run(fx, "walking_candidates", district=D, street=S1, category="children_home", max_m=1000.0)
+    assert coverage.greedy_sites(street, 3).sites.empty  # both 甲 communities are already covered
+
+
+def test_editing_the_standards_file_and_rebuilding_changes_the_analysis(tmp_path):
+    text = (REFERENCE / "coverage_standards.toml").read_text(encoding="utf-8")
+    assert tomllib.loads(text)["standard"][-1]["max_m"] == 1000
+    edited = text.replace("max_m = 1000", "max_m = 2500").replace(
+        'level = "street"\nkind = "category"\ncategory = "workstation"',
+        'level = "street"\nkind = "category"\ncategory = "children_home"')
+    con = duckdb.connect(str(make_fixture(tmp_path, edited)), read_only=True)
+    try:
+        got = totals(comp_of(con))
+    finally:
+        con.close()
+    assert got["community_walking_access"] == (6, 7)  # C2 (1,200 m) and C3 (2,100 m) now within 2,500 m
+    assert got["street_workstation"] == (2, 3)  # now "a children's home in the street": 甲 and 丙 have one
+
+
+def test_grid_search_equals_brute_force_on_the_demo_data(con):
+    cats = tuple(coverage.walking_default())
+    assert cats
+    walk = db.run(con, "walking_nearest", district=None, street=None, categories=cats)
+    pts = con.execute("select lon, lat from service_point where list_contains($c, category)", {"c": cats}).df()
+    brute = [haversine(lon, lat, pts["lon"].to_numpy(), pts["lat"].to_numpy()).min()
+             for lon, lat in zip(walk["lon"], walk["lat"])]
+    np.testing.assert_allclose(walk["nearest_m"].to_numpy(), brute, rtol=1e-9)
+    comp = db.run(con, "coverage_compliance", district=None, street=None)
+    access = comp[comp["standard_id"] == "community_walking_access"].set_index("unit_code")["met"]
+    by_unit = dict(zip(walk["unit_code"], np.array(brute) <= 1000))
+    assert {u: bool(m) for u, m in access.items()} == by_unit
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("district,street", [(None, None), ("440305", None), ("440305", "440305007")])
+def test_page_shows_the_query_numbers(district, street):
+    at = app_test("pages/coverage.py", district=district, street=street)
+    assert not at.exception, at.exception
+    comp = db.query("coverage_compliance", district=district, street=street)
+    metrics = _metrics(at)
+    for r in coverage.standard_totals(comp).itertuples():
+        assert metrics[r.label_zh] == f"{int(r.standard_met)}/{int(r.standard_units)}"
+    crumbs = {None: "范围：全市", "440305": "范围：全市 › 南山区"}
+    assert (crumbs.get(street, "范围：全市 › 南山区 › 粤海街道") if street else crumbs[district]) in \
+        [c.value for c in at.caption]
+    gaps = coverage.gap_list(comp, "zh")
+    assert f"共 {len(gaps)} 条缺口记录" in [c.value for c in at.caption]
+    tables = [d.value for d in at.dataframe]
+    assert any(t.shape == gaps.shape and t.equals(gaps) for t in tables)
+    walk = coverage.walking(district, street, tuple(coverage.walking_default()))
+    assert metrics["1,000 米内"] == f"{100 * walk['share_1000'].iloc[0]:.1f}%"
+    plan = coverage.propose_sites(district, street, "children_home", 3, 1000)
+    assert metrics["新增前覆盖"] == f"{100 * plan.share_before:.1f}%"
+    assert metrics["新增后覆盖"] == f"{100 * plan.share_after:.1f}%"
+    assert any("无在册儿童主任" in c.value and "783" in c.value for c in at.caption)
+
+
+def test_page_on_the_fixture_shows_the_constructed_figures(fixture_db, monkeypatch):
+    monkeypatch.setenv("CAREMAP_DB", str(fixture_db))
+    at = app_test("pages/coverage.py", district=D)
+    assert not at.exception, at.exception
+    metrics = _metrics(at)
+    assert metrics["未成年人保护工作站"] == "2/3" and metrics["儿童之家"] == "2/7"
+    assert metrics["500 米内"] == "57.1%" and metrics["1,500 米内"] == "71.4%"
+    assert metrics["新增前覆盖"] == "42.9%" and metrics["新增后覆盖"] == "100.0%"
+    sites = next(d.value for d in at.dataframe if "建议位置（社区点位）" in d.value.columns)
+    assert sites["建议位置（社区点位）"].tolist() == ["丙三社区", "乙一社区"]
+    ranking = next(d.value for d in at.dataframe if "缺口分" in d.value.columns)
+    assert ranking["街道"].tolist()[0] == "丙街道"
+    assert any("缺口分 =" in i.value for i in at.info)
+
+
+def test_drill_down_from_city_to_district_to_street():
+    at = app_test("pages/coverage.py")
+    at.selectbox(key="coverage_drill").select("440305").run()
+    assert at.query_params["district"] == "440305" and at.session_state["sidebar_district"] == "440305"
+    assert "范围：全市 › 南山区" in [c.value for c in at.caption]
+    at.selectbox(key="coverage_drill").select("440305007").run()
+    assert "范围：全市 › 南山区 › 粤海街道" in [c.value for c in at.caption]
+    assert at.query_params["street"] == "440305007"
+    at.button(key="coverage_up").click().run()
+    assert "范围：全市 › 南山区" in [c.value for c in at.caption]
+
+
+def test_page_speaks_english():
+    at = app_test("pages/coverage.py", district="440305", lang="en")
+    assert not at.exception, at.exception
+    assert "Child director" in _metrics(at)
+    assert any("No child director on record" in c.value for c in at.caption)
+
+
+def test_points_per_10k_residents_and_the_note_where_no_population_exists(fixture_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("CAREMAP_DB", str(fixture_db))
+    table, missing = coverage.per_10k(None, "zh")
+    assert table.to_dict("records") == [
+        {"区": "测试区", "服务点数": 5, "常住人口（2020）": 100000, "每万人服务点": 0.5}]
+    assert missing == []
+    monkeypatch.setenv("CAREMAP_DB", str(make_fixture(tmp_path, population="")))
+    table, missing = coverage.per_10k(None, "zh")
+    assert missing == ["测试区"] and table["每万人服务点"].isna().all()
+    at = app_test("pages/coverage.py")
+    assert not at.exception, at.exception
+    assert "以下区没有有来源的人口数，未计算每万人指标：测试区" in [c.value for c in at.caption]
+
+
+def test_browser_click_on_the_matrix_drills_down(fixture_db):
+    """Real app and chromium: the heatmap is drawn, and a click on a district's row drills to that district."""
+    from PIL import Image
+
+    from browser import ARTIFACTS, ConsoleLog, chromium, streamlit_app
+
+    with streamlit_app(db=fixture_db, name="coverage") as url, chromium(webgl=False) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        log = ConsoleLog(page)
+        page.goto(url)
+        page.get_by_text("覆盖分析", exact=True).first.click()
+        chart = page.locator("[data-testid=stVegaLiteChart]").first
+        chart.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)  # vega draws after the element appears
+        shot = ARTIFACTS / "coverage-matrix.png"
+        chart.screenshot(path=str(shot))
+        img = Image.open(shot).convert("RGB")
+        # Cells are filled from the red-yellow-green scale: find the first row of strongly coloured pixels.
+        coloured = [(x, y) for y in range(img.height) for x in range(0, img.width - 120, 3)
+                    if (lambda r, g, b: max(r, g, b) - min(r, g, b) > 90)(*img.getpixel((x, y)))]
+        assert len(coloured) > 2000, "the heatmap cells were not drawn"
+        y0 = min(y for _, y in coloured)
+        xs = [x for x, y in coloured if y == y0 + 6]
+        box = chart.bounding_box()
+        page.mouse.click(box["x"] + (min(xs) + max(xs)) / 2, box["y"] + y0 + 6)
+        page.get_by_text("范围：全市 › 测试区", exact=True).wait_for(timeout=30_000)
+        assert "district=990001" in page.url
+        assert not page.locator("[data-testid=stException]").count()
+        assert not log.external_requests(url)
