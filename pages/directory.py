@@ -1,0 +1,63 @@
+"""Service directory (服务目录): search service points by text or pinyin initials; paged list, map pins, download."""
+
+import streamlit as st
+
+from caremap import db, search, small_maps, tables, ui
+from caremap.i18n import fmt_int, lang, t
+
+scope = ui.current_scope()
+st.title(t("directory.heading"))
+st.caption(t("directory.scope_note", scope=scope.label()))
+ui.demo_note()
+
+
+def _first_page() -> None:
+    st.session_state["directory_page"] = 1
+
+
+language = lang()  # bound into format_func: widget labels must not depend on state read later
+categories = db.query("directory_categories", **scope.params())
+cat_names = dict(zip(categories["code"], categories["name" if language == "zh" else "name_en"]))
+cols = st.columns([3, 2, 1])
+text = cols[0].text_input(t("directory.search"), key="directory_q", placeholder=t("directory.placeholder"),
+                          help=t("directory.search_help"), on_change=_first_page, max_chars=search.MAX_QUERY_CHARS)
+category = cols[1].selectbox(t("directory.category"), [None, *cat_names], key="directory_category",
+                             format_func=lambda c: t("directory.any", language) if c is None else cat_names[c],
+                             on_change=_first_page)
+systems = [None, *sorted(categories["system"].unique())]
+system = cols[2].selectbox(t("directory.system"), systems, key="directory_system",
+                           format_func=lambda s: t("directory.any", language) if s is None else s,
+                           on_change=_first_page)
+
+filters = dict(district=scope.district, street=scope.street, category=category, system=system)
+first = search.search(text, **filters)
+pages = first.pages
+if st.session_state.get("directory_page", 1) > pages:  # the result shrank under the chosen page
+    st.session_state["directory_page"] = 1
+page = st.session_state.get("directory_page", 1)
+result = first if page == 1 else search.search(text, page=page, **filters)
+st.markdown(f"**{t('directory.found', n=fmt_int(result.total))}**")
+
+if result.total == 0:
+    st.info(t("directory.no_result"))
+else:
+    st.selectbox(t("directory.page"), list(range(1, pages + 1)), key="directory_page",
+                 format_func=lambda p: t("directory.page_of", language, page=p, pages=pages, size=search.PAGE_SIZE),
+                 width=260)
+    rows = result.rows.assign(colour="●")
+    cat_col = "category_name" if language == "zh" else "category_name_en"
+    shown = tables.localise(rows, "directory", ["colour", "name", cat_col, "system", "district_name",
+                                                "street_name", "address", "phone"])
+    colours = rows["color"].tolist()
+    styled = shown.style.apply(lambda s: [f"color: {c}" for c in colours], subset=[t("directory.col_colour")])
+    st.dataframe(styled, hide_index=True, key="directory_results")
+    boundaries = db.query("sw_district_boundaries", district=scope.district)
+    st.pydeck_chart(small_maps.points_deck(rows, boundaries, "{name}\n{address}\n{phone}", color_column="color",
+                                           radius_m=80), height=380)
+    st.caption(t("directory.map_note"))
+    everything = search.search_all(text, **filters)
+    tables.download_buttons(tables.localise(everything, "directory", [
+        "name", cat_col, "system", "district_name", "street_name", "community_name", "address", "phone", "lon",
+        "lat", "updated_on"]), "service_directory", "directory")
+    st.caption(t("directory.download_note"))
+ui.source(t("directory.source_points", "zh"), t("directory.source_points", "en"))

@@ -1,0 +1,84 @@
+"""Social work (社工服务): organisations, projects, sites and person-times; one organisation's projects on a map."""
+
+import streamlit as st
+
+from caremap import charts, db, facts, small_maps, tables, ui
+from caremap.i18n import fmt_int, lang, t
+
+scope = ui.current_scope()
+st.title(t("social_work.heading"))
+st.caption(t("social_work.scope_note", scope=scope.label()))
+ui.demo_note()
+
+row = db.query("sw_headline", **scope.params()).iloc[0]
+cols = st.columns(6)
+for col, key in zip(cols, ["sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"]):
+    ui.headline_metric(col, f"social_work.{key}", row[key], key, scope)
+ui.headline_metric(cols[5], "social_work.online_person_times", row["online_person_times"], None, scope)
+st.caption(t("social_work.published_note") if scope.level == "city" else t("social_work.scope_rule"))
+ui.source(facts.SEED_SOURCE + "；" + t("social_work.source_sw", "zh"),
+          facts.SEED_SOURCE_EN + "; " + t("social_work.source_sw", "en"))
+
+
+def show(chart_id: str, where=st) -> None:
+    fig = charts.build(chart_id, lang=lang(), **scope.params())
+    where.altair_chart(fig.chart, width="stretch")
+    where.caption(fig.takeaway)
+
+
+st.subheader(t("social_work.projects"))
+left, right = st.columns(2)
+show("projects_by_domain", left)
+show("projects_by_target_group", right)
+show("sw_by_district")
+ui.source(t("social_work.source_sw", "zh"), t("social_work.source_sw", "en"))
+
+st.subheader(t("social_work.trend"))
+show("service_trend")
+ui.source(t("social_work.source_sw", "zh"), t("social_work.source_sw", "en"))
+
+st.subheader(t("social_work.ranking"))
+ranking = db.query("sw_org_ranking", **scope.params())
+measures = ["projects", "sites", "social_workers", "person_times"]
+by = st.segmented_control(t("social_work.rank_by"), measures, default="person_times", key="social_work_rank_by",
+                          format_func=lambda m, lg=lang(): t(f"social_work.col_{m}", lg)) or "person_times"
+ranked = ranking.sort_values([by, "org_id"], ascending=[False, True])
+shown = tables.localise(ranked, "social_work", ["org_name", "home_district", *measures])
+st.dataframe(shown, hide_index=True, key="social_work_ranking_table")
+tables.download_buttons(shown, "sw_org_ranking", "social_work_ranking")
+
+st.subheader(t("social_work.drill"))
+if ranked.empty:
+    st.info(t("social_work.no_orgs"))
+else:
+    names = dict(zip(ranked["org_id"], ranked["org_name"]))
+    org = st.selectbox(t("social_work.col_org_name"), list(names), format_func=names.get, key="social_work_org")
+    projects = db.query("sw_projects_in_scope", **scope.params())
+    projects = projects[projects["org_id"] == org]
+    st.markdown(f"**{t('social_work.org_projects', org=names[org])}**")
+    shown = tables.localise(projects, "social_work", ["name", "domain", "target_group", "district_name", "start_on",
+                                                      "end_on", "funding_wan", "social_workers", "sites",
+                                                      "person_times", "online_person_times"])
+    st.dataframe(shown, hide_index=True, column_config=tables.column_config(shown), key="social_work_org_projects")
+    sites = db.query("sw_org_sites", org_id=org, **scope.params())
+    st.markdown(f"**{t('social_work.org_sites', org=names[org], n=fmt_int(len(sites)))}**")
+    left, right = st.columns([3, 2])
+    left.pydeck_chart(small_maps.points_deck(sites, db.query("sw_district_boundaries", district=scope.district),
+                                             "{name}\n{project_name}\n{street_name}"), height=360)
+    left.caption(t("social_work.map_note"))
+    right.dataframe(tables.localise(sites, "social_work", ["name", "street_name", "community_name", "project_name"]),
+                    hide_index=True, height=360, key="social_work_org_sites")
+ui.source(t("social_work.source_sw", "zh"), t("social_work.source_sw", "en"))
+
+st.subheader(t("social_work.presence"))
+presence = db.query("sw_street_presence", **scope.params())
+cols = st.columns(2)
+cols[0].metric(t("social_work.gap_streets"), fmt_int(presence["has_gap"].sum()))
+cols[1].metric(t("social_work.gap_no_project"), fmt_int(presence["gap_without_project"].sum()))
+shown = tables.localise(presence, "social_work", ["district_name", "street_name", "workstations", "units",
+                                                  "units_without_home", "sw_projects", "sw_sites", "has_gap",
+                                                  "gap_without_project"])
+st.dataframe(shown, hide_index=True, key="social_work_presence_table")
+tables.download_buttons(shown, "sw_street_presence", "social_work_presence")
+st.caption(t("social_work.presence_note"))
+ui.source(t("social_work.source_gaps", "zh"), t("social_work.source_gaps", "en"))

@@ -1,0 +1,68 @@
+-- Per street in scope: coverage gaps (no minor-protection workstation, community units without a children's home) beside social-work presence (projects, sites); $district, $street nullable.
+with
+streets as (
+    select
+        s.code as street_code,
+        s.name as street_name,
+        d.name as district_name
+    from street as s
+    inner join district as d on s.district_code = d.code
+    where ($district is null or s.district_code = $district)
+        and ($street is null or s.code = $street)
+),
+
+workstations as (
+    select
+        street_code,
+        count(*) as workstations
+    from service_point
+    where category = 'workstation'
+    group by street_code
+),
+
+homes as (
+    select distinct community_code
+    from service_point
+    where category = 'children_home'
+),
+
+units as (
+    select
+        c.street_code,
+        count(*) as units,
+        count(*) filter (where h.community_code is null) as units_without_home
+    from community as c
+    left join homes as h on c.code = h.community_code
+    group by c.street_code
+),
+
+presence as (
+    select
+        street_code,
+        count(distinct project_id) as sw_projects,
+        count(*) as sw_sites
+    from sw_site
+    group by street_code
+),
+
+final as (
+    select
+        s.district_name,
+        s.street_code,
+        s.street_name,
+        coalesce(w.workstations, 0) as workstations,
+        coalesce(u.units, 0) as units,
+        coalesce(u.units_without_home, 0) as units_without_home,
+        coalesce(p.sw_projects, 0) as sw_projects,
+        coalesce(p.sw_sites, 0) as sw_sites,
+        (coalesce(w.workstations, 0) = 0 or coalesce(u.units_without_home, 0) > 0) as has_gap,
+        (coalesce(w.workstations, 0) = 0 or coalesce(u.units_without_home, 0) > 0)
+        and coalesce(p.sw_sites, 0) = 0 as gap_without_project
+    from streets as s
+    left join workstations as w on s.street_code = w.street_code
+    left join units as u on s.street_code = u.street_code
+    left join presence as p on s.street_code = p.street_code
+)
+
+select * from final
+order by gap_without_project desc, has_gap desc, units_without_home desc, street_code asc

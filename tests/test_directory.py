@@ -1,0 +1,176 @@
+"""Service directory (服务目录): substring and pinyin-initials search, paging, map pins, downloads."""
+
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from caremap import build, db, search
+from conftest import app_test
+
+
+def _all(con, **filters):
+    return search.search_all("", con=con, **filters)
+
+
+def test_substring_matches_name_address_category_and_places(con):
+    result = search.search("福田街道", con=con)
+    rows = search.search_all("福田街道", con=con)
+    assert result.total == len(rows) > 20 and len(result.rows) == search.PAGE_SIZE
+    haystack = rows[["name", "address", "street_name", "community_name"]].fillna("").agg(" ".join, axis=1)
+    assert haystack.str.contains("福田街道").all()
+    assert search.search("儿童之家", con=con).total == (_all(con)["category"] == "children_home").sum()
+    assert search.search("妇联", con=con).total == (_all(con)["system"] == "妇联").sum()
+    assert search.search("children's HOME", con=con).total == search.search("儿童之家", con=con).total
+
+
+def test_pinyin_initials_find_the_street_category_and_names(con):
+    assert search.initials("福田街道") == ("ftjd",)
+    assert "cl" in {v[:2] for v in search.initials("长岭社区")}  # polyphones: every reading
+    everything = _all(con)
+    futian_street = everything[everything["street_name"] == "福田街道"]
+    found = search.search_all("ftjd", con=con)
+    assert set(futian_street["id"]) <= set(found["id"])
+    assert {"福田街道"} <= set(found["street_name"])
+    assert search.search("FT JD", con=con).total == len(found)  # case and spaces ignored
+    homes = search.search_all("etzj", con=con)
+    assert (homes["category"] == "children_home").sum() == (everything["category"] == "children_home").sum()
+
+
+def test_no_result_and_sql_metacharacters_find_nothing_and_break_nothing(con):
+    before = len(_all(con))
+    for text in ["zzqxw没有这个", "'; drop table service_point; --", "' or '1'='1", "%", "_", "\\", "%%__"]:
+        result = search.search(text, con=con)
+        assert result.total == 0 and result.rows.empty and result.pages == 1, text
+    assert len(_all(con)) == before == con.execute("select count(*) from service_point").fetchone()[0]
+
+
+def test_like_wildcards_are_escaped_on_a_fixture(tmp_path):
+    path = tmp_path / "d.duckdb"
+    c = duckdb.connect(str(path))
+    c.execute(build.SCHEMA.read_text(encoding="utf-8"))
+    c.execute("insert into meta values ('data_version', 'fixture-d')")
+    c.execute("insert into service_category values ('children_home', '儿童之家', 'Children''s home', '妇联', "
+              "'community', true, '#2ca02c')")
+    for i, name in enumerate(["满分100%之家", "a_b之家", "aXb之家", "普通之家"]):
+        c.execute("insert into service_point (id, name, category, district_code, address, phone) "
+                  "values (?, ?, 'children_home', 'D1', ?, '0755-1')", [f"P{i}", name, f"路{i}号"])
+    c.close()
+    fixture = duckdb.connect(str(path), read_only=True)
+    assert search.search_all("%", con=fixture)["name"].tolist() == ["满分100%之家"]
+    assert search.search_all("a_b", con=fixture)["name"].tolist() == ["a_b之家"]  # not aXb
+    assert search.search_all("mf", con=fixture)["name"].tolist() == ["满分100%之家"]  # pinyin initials
+    assert len(search.search_all("", con=fixture)) == 4
+
+
+def test_paging_covers_every_result_once(con):
+    first = search.search("", con=con)
+    assert first.pages == -(-first.total // search.PAGE_SIZE)
+    ids = [i for p in range(1, first.pages + 1) for i in search.search("", page=p, con=con).rows["id"]]
+    assert len(ids) == len(set(ids)) == first.total
+    assert search.search("", page=first.pages + 5, con=con).page == 1  # past the end: back to the first page
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=40))
+def test_any_text_never_raises(con, text):
+    result = search.search(text, con=con)
+    assert 0 <= len(result.rows) <= search.PAGE_SIZE and result.total >= len(result.rows)
+
+
+def test_directory_page_searches_pages_and_downloads():
+    at = app_test("pages/directory.py")
+    at.text_input(key="directory_q").set_value("ftjd").run()
+    assert not at.exception, at.exception
+    expected = search.search("ftjd")
+    assert f"**找到 {expected.total} 个服务点**" in [m.value for m in at.markdown]
+    table = at.dataframe[0].value
+    assert table["名称"].tolist() == expected.rows["name"].tolist()
+    assert table["电话"].tolist() == expected.rows["phone"].tolist()  # institution phones are shown
+    at.selectbox(key="directory_page").set_value(2).run()
+    page2 = search.search("ftjd", page=2)
+    assert at.dataframe[0].value["名称"].tolist() == page2.rows["name"].tolist()
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    dots = next(layer for layer in deck["layers"] if layer["@@type"] == "ScatterplotLayer")
+    assert [d["name"] for d in dots["data"]] == page2.rows["name"].tolist()
+    assert dots["data"][0]["dot_color"] == [int(page2.rows["color"].iloc[0][i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def test_directory_page_with_a_hostile_search_shows_the_no_result_message():
+    at = app_test("pages/directory.py", district="440305")
+    at.text_input(key="directory_q").set_value("'; drop table service_point; --").run()
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == ["没有找到符合条件的服务点。请换个关键词，或清除类别与系统筛选。"]
+    assert db.query("overview_headline", district=None, street=None).iloc[0]["service_points"] > 1500
+
+
+def test_directory_filters_follow_scope_and_category(monkeypatch):
+    at = app_test("pages/directory.py", district="440305", lang="en")
+    at.selectbox(key="directory_category").set_value("children_home").run()
+    expected = search.search_all("", district="440305", category="children_home")
+    assert f"**{len(expected):,} service points found**" in [m.value for m in at.markdown]
+    assert set(at.dataframe[0].value["District"]) == {"南山区"}
+
+
+def test_directory_download_holds_the_full_result(monkeypatch):
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test as app_test_module
+    stores = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, endpoint):
+            super().__init__(endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    at = app_test("pages/directory.py")
+    at.text_input(key="directory_q").set_value("福田").run()
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("directory_csv"))
+    name = button.proto.url.rsplit("/", 1)[-1]
+    content = next(s.get_file(name).content for s in stores if name.split(".")[0] in s._files_by_id)
+    frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
+    assert frame["名称"].tolist() == search.search_all("福田")["name"].tolist()
+    assert len(frame) > search.PAGE_SIZE
+
+
+@pytest.mark.parametrize("district", [None, "440305"])
+def test_directory_page_total_equals_the_query(district):
+    at = app_test("pages/directory.py", district=district)
+    total = len(search.search_all("", district=district))
+    assert f"**找到 {total:,} 个服务点**" in [m.value for m in at.markdown]
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian chromium")
+def test_directory_in_a_real_browser_draws_coloured_pins_offline(demo_db):
+    """`streamlit run`, headless chromium: search "ftjd", the pins of the result page are drawn in category colours."""
+    from PIL import Image
+
+    from browser import ARTIFACTS, ConsoleLog, chromium, streamlit_app
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    green = (0x2C, 0xA0, 0x2C)  # children_home, the most frequent category in 福田街道's results
+    with streamlit_app(db=demo_db, name="directory") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        log = ConsoleLog(page)
+        page.goto(url)
+        page.get_by_role("link", name="服务目录").click()
+        page.get_by_test_id("stTextInputField").fill("ftjd")
+        page.keyboard.press("Enter")
+        page.get_by_text("找到 21 个服务点").wait_for(timeout=60_000)
+        deck = page.locator("[data-testid=stDeckGlJsonChart]")
+        deck.locator("canvas").first.wait_for(timeout=60_000)
+        for _ in range(30):  # deck.gl draws asynchronously (software WebGL)
+            img = Image.open(io.BytesIO(deck.screenshot(path=str(ARTIFACTS / "directory-map.png")))).convert("RGB")
+            pins = sum(1 for p in img.getdata() if all(abs(a - b) <= 16 for a, b in zip(p, green)))
+            if pins > 40:
+                break
+            page.wait_for_timeout(1000)
+        errors, outside = list(log.errors), log.external_requests(url)
+    assert pins > 40, f"only {pins} pixels in the children's-home green: no pins drawn?"
+    assert errors == [], errors
+    assert outside == [], outside[:5]
