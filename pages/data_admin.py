@@ -1,0 +1,109 @@
+"""Data admin (数据管理): upload the bureau's files, preview the problems, publish, history, rollback, templates."""
+
+import streamlit as st
+
+from caremap import auth, db, ingest, publish, ui
+from caremap.crs import SYSTEMS
+from caremap.i18n import lang, t
+
+st.title(t("data_admin.heading"))
+ui.demo_note()
+if not auth.configured():
+    st.info(t("data_admin.not_configured"))
+    st.code(auth.EXAMPLE, language="toml")
+    st.stop()
+
+if not auth.is_admin():
+    with st.form("data_admin_login"):
+        who = st.text_input(t("data_admin.who"), key="data_admin_who")
+        password = st.text_input(t("data_admin.password"), type="password", key="data_admin_password")
+        submitted = st.form_submit_button(t("data_admin.login"), disabled=auth.attempts_left() <= 0)
+    if submitted and auth.login(password, who):
+        st.rerun()
+    if auth.attempts_left() <= 0:
+        st.error(t("data_admin.locked"))
+    elif submitted:
+        st.error(t("data_admin.wrong_password", n=auth.attempts_left()))
+    st.stop()
+
+st.caption(t("data_admin.intro"))
+if flash := st.session_state.pop("data_admin_flash", None):
+    st.success(flash)
+st.caption(t("data_admin.logged_in", who=auth.user()))
+st.button(t("data_admin.logout"), on_click=auth.logout, key="data_admin_logout")
+demo_tables = ui.meta().get("demo_tables")
+if demo_tables:
+    st.warning(t("data_admin.demo_tables", tables=demo_tables.replace(",", "、")))
+
+tab_import, tab_history, tab_templates = st.tabs(
+    [t("data_admin.tab_import"), t("data_admin.tab_history"), t("data_admin.tab_templates")])
+
+with tab_import:
+    c1, c2, c3 = st.columns(3)
+    kind = c1.selectbox(t("data_admin.kind"), ingest.KIND_NAMES, format_func=lambda k: t(f"data_admin.kind_{k}"),
+                        key="data_admin_kind")
+    mode = c2.radio(t("data_admin.mode"), ["replace", "append"], format_func=lambda m: t(f"data_admin.mode_{m}"),
+                    key="data_admin_mode")
+    crs = c3.selectbox(t("data_admin.crs"), SYSTEMS, key="data_admin_crs")
+    upload = st.file_uploader(t("data_admin.upload"), type=["csv", "txt", "xlsx", "xls"], key="data_admin_upload")
+    if upload is not None:
+        data = upload.getvalue()
+        done = st.session_state.get("data_admin_done", {})
+        try:
+            checked = ingest.check_current(data, upload.name, kind, crs=crs, mode=mode)
+        except ingest.Unreadable as exc:
+            st.error(str(exc))
+            checked = None
+        if checked is not None and checked.sha256 in done:
+            st.success(t("data_admin.already", version=done[checked.sha256]))
+        elif checked is not None:
+            (st.success if checked.ok else st.error)(ingest.summary(checked, lang()))
+            if checked.problems:
+                st.subheader(t("data_admin.problems"))
+                st.dataframe(ingest.problems_table(checked, lang()), hide_index=True)
+            if not checked.preview.empty:
+                st.subheader(t("data_admin.preview"))
+                st.dataframe(ingest.styled_preview(checked))
+            if not checked.ok:
+                st.error(t("data_admin.rejected"))
+            elif st.button(t("data_admin.confirm", n=len(checked.rows)), type="primary", key="data_admin_confirm"):
+                result = publish.publish_import(checked, data, mode, who=auth.user())
+                st.session_state["data_admin_done"] = {**done, checked.sha256: result.data_version}
+                st.session_state["data_admin_flash"] = t("data_admin.published", version=result.data_version,
+                                                         previous=result.previous_version, rows=result.rows)
+                st.rerun()
+
+with tab_history:
+    st.subheader(t("data_admin.history"))
+    history = db.query("import_history")
+    if history.empty:
+        st.info(t("data_admin.no_history"))
+    else:
+        st.dataframe(history, hide_index=True)
+    ui.source(t("data_admin.history_source"))
+    st.subheader(t("data_admin.versions"))
+    kept = publish.versions()
+    st.dataframe(kept, hide_index=True)
+    earlier = kept.loc[~kept["live"], "data_version"].tolist()
+    if not earlier:
+        st.info(t("data_admin.no_versions"))
+    else:
+        labels = dict(zip(kept["data_version"], kept["seq"].astype(str) + " · " + kept["made_by"]))
+        target = st.selectbox(t("data_admin.rollback_to"), earlier, format_func=lambda v: f"{v} ({labels[v]})",
+                              key="data_admin_rollback_to")
+        sure = st.checkbox(t("data_admin.rollback_confirm"), key="data_admin_rollback_sure")
+        if st.button(t("data_admin.rollback"), disabled=not sure, key="data_admin_rollback"):
+            result = publish.rollback(target, who=auth.user())
+            st.session_state["data_admin_flash"] = t("data_admin.rolled_back", to=target, version=result.data_version)
+            st.rerun()
+
+with tab_templates:
+    st.caption(t("data_admin.templates_intro"))
+    for k in ingest.KIND_NAMES:
+        c1, c2 = st.columns(2)
+        name = t(f"data_admin.kind_{k}")
+        c1.download_button(t("data_admin.download_xlsx", kind=name), ingest.template_bytes(k, "xlsx"),
+                           file_name=f"{k}.xlsx", key=f"data_admin_tpl_{k}_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        c2.download_button(t("data_admin.download_csv", kind=name), ingest.template_bytes(k, "csv"),
+                           file_name=f"{k}.csv", mime="text/csv", key=f"data_admin_tpl_{k}_csv")

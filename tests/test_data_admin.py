@@ -1,0 +1,150 @@
+"""The data page (数据管理): locked without configuration, a password gate, and its history and rollback."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.errors import AppTestError
+
+from caremap import auth, build, cli, ingest, publish
+from caremap.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"
+SECRET = {"password_sha256": hashlib.sha256(PASSWORD.encode()).hexdigest()}
+GOOD = ("名称,类别,所属区,所属街道,所属社区,地址,联系电话,经度,纬度\n"
+        "示例·粤海儿童之家,儿童之家,南山区,粤海街道,科技园社区,南山区示例路1号,0755-00000000,113.944,22.533\n")
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("admin_base") / "caremap.duckdb"
+    build.build(path)
+    return path
+
+
+@pytest.fixture()
+def own_db(base_db, tmp_path, monkeypatch) -> Path:
+    """The page reads this test's own database (never the shared session one)."""
+    path = tmp_path / "db" / "caremap.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(base_db, path)
+    monkeypatch.setenv("CAREMAP_DB", str(path))
+    return path
+
+
+def _page(secrets: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/data_admin.py"), default_timeout=60)
+    if secrets is not None:
+        at.secrets["admin"] = secrets
+    return at.run()
+
+
+def _login(at: AppTest, password: str, who: str = "测试员") -> AppTest:
+    at.text_input(key="data_admin_who").input(who)
+    at.text_input(key="data_admin_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_without_configuration_the_page_says_how_to_enable_it_and_allows_nothing(own_db):
+    at = _page()
+    assert not at.exception
+    assert [i.value for i in at.info] == [t("data_admin.not_configured", "zh")]
+    assert "password_sha256" in at.code[0].value
+    assert not at.text_input and not at.button and not at.tabs and not at.get("file_uploader")
+    assert any("示例数据" in c.value for c in at.caption)
+
+
+def test_a_malformed_hash_counts_as_not_configured(own_db):
+    at = _page({"password_sha256": "secret"})
+    assert [i.value for i in at.info] == [t("data_admin.not_configured", "zh")]
+    assert not at.text_input
+
+
+def test_a_wrong_password_is_refused_and_the_session_locks_after_five(own_db):
+    at = _page(SECRET)
+    assert [ti.label for ti in at.text_input] == ["姓名（记入导入日志）", "管理员密码"]
+    assert not at.tabs and not at.get("file_uploader")
+    at = _login(at, "wrong")
+    assert [e.value for e in at.error] == ["密码不正确，还可尝试 4 次。"]
+    assert not at.tabs
+    for _ in range(4):
+        at = _login(at, "wrong")
+    assert [e.value for e in at.error] == ["尝试次数过多，本会话已锁定。请刷新页面后重试。"]
+    assert at.run().button[0].disabled
+    with pytest.raises(AppTestError):
+        _login(at, PASSWORD)
+
+
+def test_a_locked_session_is_refused_even_with_the_right_password(monkeypatch):
+    state = {"data_admin_attempts": auth.MAX_ATTEMPTS}  # as a crafted request past the disabled button would find
+    monkeypatch.setattr(auth.st, "session_state", state)
+    monkeypatch.setattr(auth, "configured_hash", lambda: SECRET["password_sha256"])
+    assert not auth.login(PASSWORD) and not auth.is_admin()
+    state["data_admin_attempts"] = 0
+    assert auth.login(PASSWORD, "甲") and auth.is_admin() and auth.user() == "web:甲"
+    assert not auth.verify("wrong", SECRET["password_sha256"]) and auth.verify(PASSWORD, SECRET["password_sha256"])
+
+
+def test_the_right_password_opens_import_history_and_templates(own_db):
+    at = _login(_page(SECRET), PASSWORD)
+    assert not at.exception and not at.error
+    assert [tab.label for tab in at.tabs] == ["导入", "导入记录与回滚", "数据模板"]
+    assert t("data_admin.logged_in", "zh", who="web:测试员") in [c.value for c in at.caption]
+    assert len(at.get("file_uploader")) == 1
+    assert len(at.get("download_button")) == 2 * len(ingest.KIND_NAMES)
+    assert [i.value for i in at.info] == ["尚无导入记录。", "没有可回滚的早期版本。"]
+    assert any(c.value.startswith("来源：本库导入日志（import_log）") for c in at.caption)
+    at.button(key="data_admin_logout").click().run()
+    assert not at.tabs and at.text_input
+
+
+def test_history_shows_the_imports_and_the_page_rolls_back(own_db, tmp_path):
+    demo_version = publish.versions(own_db)["data_version"].iloc[0]
+    f = tmp_path / "points.csv"
+    f.write_text(GOOD, encoding="utf-8")
+    assert cli.main(["import", str(f), "--kind", "service_points", "--db", str(own_db), "--who", "cli"]) == 0
+    at = _login(_page(SECRET), PASSWORD)
+    history = at.dataframe[0].value
+    assert history[["kind", "file_name", "rows_accepted", "who"]].values.tolist() == [
+        ["service_points", "points.csv", 1, "cli"]]
+    assert at.warning[0].value.startswith("以下数据仍为示例数据：worker、")
+    assert at.selectbox(key="data_admin_rollback_to").options == [f"{demo_version} (1 · build)"]
+    assert at.button(key="data_admin_rollback").disabled       # not before the confirmation box is ticked
+    at.checkbox(key="data_admin_rollback_sure").check().run()
+    at.button(key="data_admin_rollback").click().run()
+    assert not at.exception
+    con = duckdb.connect(str(own_db), read_only=True)
+    try:
+        assert con.execute("select count(*) from service_point").fetchone()[0] == 1513
+        version = con.execute("select value from meta where key = 'data_version'").fetchone()[0]
+    finally:
+        con.close()
+    assert [s.value for s in at.success] == [f"已恢复版本 {demo_version}，发布为新版本 {version}。"]
+    assert at.dataframe[0].value["kind"].tolist() == ["rollback", "service_points"]   # the page shows the new log
+
+
+def test_the_page_logic_checks_an_upload_against_the_live_database(own_db):
+    checked = ingest.check_current(GOOD.encode("gb18030"), "上传.csv", "service_points", db_file=own_db)
+    assert checked.ok and checked.rows["street_code"].tolist() == ["440305007"]
+    bad = ingest.check_current(GOOD.replace("儿童之家,南山区", "儿童之家,南三区").encode(), "上传.csv",
+                               "service_points", db_file=own_db)
+    assert ingest.problems_table(bad, "en").to_dict("records") == [{
+        "Severity": "error", "Row": 2, "Column": "C", "Header": "所属区", "Value": "南三区",
+        "Problem": "unknown district", "How to fix": "use a valid district name; closest: 南山区"}]
+
+
+def test_the_logged_in_page_speaks_english(own_db):
+    at = AppTest.from_file(str(ROOT / "pages/data_admin.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.secrets["admin"] = SECRET
+    at = _login(at.run(), PASSWORD, "tester")
+    assert not at.exception
+    assert [tab.label for tab in at.tabs] == ["Import", "History and rollback", "Templates"]
+    assert at.selectbox(key="data_admin_kind").options == [
+        "Service points", "Supervisors and directors", "Social-work projects", "Project sites"]
