@@ -10,8 +10,13 @@ from caremap.i18n import t
 here = Path(__file__).parent
 st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon=str(here / "assets" / "icon.png"),
                    layout="wide")
-if build.ensure_built():
-    st.toast(t("common.built_notice"))
+status = build.ensure_built()
+if status:
+    kind, _, detail = status.partition(":")
+    if kind == "schema_outdated_imports":
+        st.error(t("common.schema_outdated"), icon=":material/error:")
+        st.stop()
+    st.warning(t(f"common.db_{kind}", detail=detail), icon=":material/build:")
 if problem := config.secrets_problem():
     st.error(problem, icon=":material/error:")
 db.pin()  # one data version for the whole run, even if an import publishes a new one meanwhile

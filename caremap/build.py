@@ -96,7 +96,8 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
     _load_announcements(con, dataset)
     manifest_path = dataset / "MANIFEST.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    meta = {"data_version": version, "is_demo": str(manifest.get("label") == "示例数据").lower(),
+    meta = {"data_version": version, "schema_hash": schema_hash(),
+            "is_demo": str(manifest.get("label") == "示例数据").lower(),
             "dataset": dataset.name, "demo_seed": str(manifest.get("seed", "")),
             "demo_scale": str(manifest.get("scale", "")),
             "data_date": con.execute("select coalesce(max(updated_on)::varchar, '') from service_point").fetchone()[0],
@@ -146,10 +147,8 @@ def _check_integrity(con) -> None:
 
 
 def live_path(db: str | os.PathLike | None = None) -> Path:
-    """The configured database path, not resolved: after an import it is a symlink to versions/ (see publish)."""
-    resolved = db_path(db)
-    configured = db or os.environ.get("CAREMAP_DB")
-    return Path(os.path.abspath(configured)) if configured else resolved
+    """The configured database path, not resolved: a symlink to the live version under versions/."""
+    return db_path(db)
 
 
 def build(db: str | os.PathLike | None = None, dataset: Path = DEMO, reference: Path = REFERENCE) -> dict:
@@ -168,7 +167,9 @@ def build(db: str | os.PathLike | None = None, dataset: Path = DEMO, reference: 
             con.execute("checkpoint")
         finally:
             con.close()
-        os.replace(tmp, target)  # atomic on one filesystem: readers see the old file or the new, never half
+        from caremap import publish  # here: publish imports this module
+
+        publish.publish_built(tmp, version, target)  # atomic: readers see the old version or the new
     except standards.StandardsError:
         tmp.unlink(missing_ok=True)
         raise
@@ -182,9 +183,53 @@ def build(db: str | os.PathLike | None = None, dataset: Path = DEMO, reference: 
     return counts
 
 
-def ensure_built(db: str | os.PathLike | None = None) -> bool:
-    """Build the database when the file is absent; True when it did."""
-    if db_path(db).exists():
-        return False
+def schema_hash() -> str:
+    """Identifies the schema the code expects; a database built with another schema is rebuilt or flagged."""
+    return hashlib.sha256(SCHEMA.read_bytes()).hexdigest()[:12]
+
+
+def _problem(path: Path) -> str | None:
+    """Why the database at path is unusable (missing, unreadable, truncated, old schema), or None."""
+    if not path.exists():
+        return "missing"
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            meta = dict(con.execute("select key, value from meta").fetchall())
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        return f"unreadable: {exc}"
+    if meta.get("schema_hash") != schema_hash():
+        return "schema"
+    return None
+
+
+def ensure_built(db: str | os.PathLike | None = None) -> str | None:
+    """Make sure the live database is usable; say what was done, or None when it already was.
+
+    Missing or damaged: restore the newest intact kept version (imports included), else rebuild from
+    data/. Built with an older schema: rebuild from data/ when it holds only demo data; data that
+    came from imports are never discarded silently: the message says to re-import.
+    """
+    live = live_path(db)
+    problem = _problem(live)
+    if problem is None:
+        return None
+    if problem == "schema":
+        con = duckdb.connect(str(live), read_only=True)
+        try:
+            imported = con.execute("select count(*) from import_log").fetchone()[0]
+        finally:
+            con.close()
+        if imported:
+            return "schema_outdated_imports"
+        build(db)
+        return "rebuilt_schema"
+    from caremap import publish
+
+    restored = publish.restore_newest_intact(live, lambda p: _problem(p) is None)
+    if restored:
+        return f"restored:{restored}"
     build(db)
-    return True
+    return "built" if problem == "missing" and not os.path.lexists(live) else "rebuilt_damaged"

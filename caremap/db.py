@@ -31,9 +31,14 @@ def query_names() -> list[str]:
 
 
 def _file_token(path: Path) -> tuple[str, int, int]:
-    """Identifies one published version of the file: a rename-in publishes a new inode."""
-    stat = path.stat()
-    return str(path), stat.st_ino, stat.st_mtime_ns
+    """Identifies one published version: the file the live symlink points to, its inode and mtime.
+
+    DuckDB keeps one instance per file path in a process, so each version is a file of its own
+    (versions/<n>-<version>.duckdb) and connections are opened on that resolved path.
+    """
+    real = os.path.realpath(path)
+    stat = os.stat(real)
+    return real, stat.st_ino, stat.st_mtime_ns
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -57,16 +62,17 @@ def pin() -> None:
     published versions (an import may publish a new file mid-run). dashboard.py calls it first."""
     state = _session_state()
     if state is not None:
-        state[_PIN] = _file_token(db_path())
+        live = db_path()
+        state[_PIN] = (str(live), _file_token(live))
 
 
 def _token(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
-    target = db_path(path)
+    live = db_path(path)
     state = _session_state()
     pinned = state.get(_PIN) if state is not None else None
-    if pinned and pinned[0] == str(target):
-        return pinned
-    return _file_token(target)
+    if pinned and pinned[0] == str(live) and os.path.exists(pinned[1][0]):
+        return pinned[1]
+    return _file_token(live)
 
 
 def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:

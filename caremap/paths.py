@@ -16,8 +16,9 @@ DEFAULT_DB = ROOT / "var" / "caremap.duckdb"
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """The database file: an explicit path, else $CAREMAP_DB, else var/caremap.duckdb (git-ignored)."""
-    if explicit:
-        return Path(explicit).resolve()
-    env = os.environ.get("CAREMAP_DB")
-    return Path(env).resolve() if env else DEFAULT_DB
+    """The live database path: an explicit path, else $CAREMAP_DB, else var/caremap.duckdb (git-ignored).
+
+    Absolute but not resolved: the live path is a symlink to the published version under versions/.
+    """
+    chosen = explicit or os.environ.get("CAREMAP_DB")
+    return Path(os.path.abspath(chosen)) if chosen else DEFAULT_DB

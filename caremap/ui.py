@@ -42,8 +42,44 @@ def meta() -> dict:
     return dict(db.query("meta").itertuples(index=False, name=None))
 
 
+def _leave_pages_v1() -> None:
+    """A page opened by its URL as the very first session of a fresh server is run by Streamlit's old
+    pages/ mechanism, without dashboard.py (no sidebar, no navigation). Switch to st.navigation mode and
+    rerun, so the frame runs and routes to the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx(suppress_warning=True) is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_SCOPE_KEYS = ("district", "street", "lang")
+
+
+def _remember(**changes) -> None:
+    kept = dict(st.session_state.get("_scope", {}))
+    kept.update(changes)
+    st.session_state["_scope"] = {k: v for k, v in kept.items() if v}
+
+
+def keep_scope_across_pages() -> None:
+    """st.navigation drops the query string when the user switches pages: restore the session's scope.
+
+    The scope and language the user chose are remembered in the session whenever they change, so a
+    page switch keeps them, and choosing 全市 or 中文 again is remembered too.
+    """
+    present = {k: st.query_params.get(k) for k in _SCOPE_KEYS if st.query_params.get(k)}
+    if present or "_scope" not in st.session_state:
+        st.session_state["_scope"] = present
+        return
+    for key, value in st.session_state["_scope"].items():
+        st.query_params[key] = value
+
+
 def current_scope() -> Scope:
     """The scope from the URL, checked against the reference tables (unknown codes fall back to 全市)."""
+    _leave_pages_v1()
     district = st.query_params.get("district") or None
     street = st.query_params.get("street") or None
     districts = db.query("districts").set_index("code")["name"]
@@ -62,6 +98,7 @@ def set_scope(district: str | None, street: str | None = None) -> None:
             st.query_params[key] = value
         elif key in st.query_params:
             del st.query_params[key]
+    _remember(district=district, street=street)
 
 
 def _on_scope_change() -> None:
@@ -75,10 +112,12 @@ def _on_district_change() -> None:
 
 def _on_lang_change() -> None:
     st.query_params["lang"] = st.session_state["sidebar_lang"]
+    _remember(lang=st.session_state["sidebar_lang"])
 
 
 def sidebar() -> Scope:
     """The shared sidebar: scope, language, data version and whether the data are demo data."""
+    keep_scope_across_pages()
     scope = current_scope()
     with st.sidebar:
         st.radio(t("common.language"), ["zh", "en"], format_func=lambda v: "中文" if v == "zh" else "English",

@@ -42,7 +42,8 @@ def test_failed_build_leaves_the_old_database_intact(tmp_path, monkeypatch):
         build.build(db)
     assert db.read_bytes() == before
     assert _counts(db)["service_point"] > 1500
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.duckdb"]  # no temporary file left behind
+    assert not [p for p in tmp_path.rglob("*") if "building" in p.name or ".tmp" in p.name]  # nothing left behind
+    assert len(list((tmp_path / "versions").glob("*.duckdb"))) == 1
 
 
 def test_first_build_that_fails_leaves_no_file(tmp_path, monkeypatch):
@@ -50,6 +51,15 @@ def test_first_build_that_fails_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(build.BuildError):
         build.build(tmp_path / "new.duckdb")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_each_build_publishes_a_new_version_file_behind_the_live_link(tmp_path):
+    db = tmp_path / "v.duckdb"
+    for _ in range(3):
+        build.build(db)
+    assert db.is_symlink()
+    kept = sorted(p.name for p in (tmp_path / "versions").glob("*.duckdb"))
+    assert len(kept) == 3 and db.resolve().name == kept[-1]
 
 
 def _reference_copy(tmp_path, toml_text):

@@ -24,11 +24,17 @@ def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     log = ConsoleLog(page)
     page.goto(url, timeout=120_000)
-    page.get_by_test_id("stSidebar").get_by_text("数据版本").first.wait_for(timeout=120_000)
-    page.get_by_test_id("stMain").get_by_text("示例数据").first.wait_for(timeout=120_000)
-    # wait until the script run has finished (the running indicator disappears)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    english = "lang=en" in url
+    page.get_by_test_id("stSidebar").get_by_text("Data version" if english else "数据版本").first.wait_for(
+        timeout=120_000)
+    page.get_by_test_id("stMain").get_by_text("Demo data" if english else "示例数据").first.wait_for(timeout=120_000)
+    _idle(page)
     return page, log
+
+
+def _idle(page) -> None:
+    """Wait until the script run has finished (Streamlit's running indicator is gone)."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -60,17 +66,39 @@ def test_scope_change_updates_the_numbers(app, demo_db):
     sidebar.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name="南山区").click()
     page.get_by_text("范围：全市 › 南山区").first.wait_for(timeout=60_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    _idle(page)
     assert "district=440305" in page.url  # the scope is in the link
     assert page.get_by_test_id("stMetricValue").first.inner_text() == f"{nanshan:,}"
     # and a street
     sidebar.get_by_test_id("stSelectbox").nth(1).click()
     page.get_by_role("option", name="粤海街道").click()
     page.get_by_text("范围：全市 › 南山区 › 粤海街道").first.wait_for(timeout=60_000)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    _idle(page)
     assert "street=440305007" in page.url
     assert page.get_by_test_id("stMetricValue").first.inner_text() == f"{yuehai:,}"
     # a copied link opens the same view
     other, _ = _open(browser, page.url)
     other.get_by_text("范围：全市 › 南山区 › 粤海街道").first.wait_for(timeout=60_000)
+    assert not log.errors, log.errors
+
+
+def test_a_page_opened_first_by_its_url_runs_inside_the_frame(demo_db):
+    # A fresh server whose first visitor opens /coverage directly: the sidebar and navigation must be there.
+    with streamlit_app(db=demo_db, name="e2e-first") as url, chromium(webgl=False) as browser:
+        page, log = _open(browser, f"{url}/coverage?district=440305")
+        page.get_by_text("范围：全市 › 南山区").first.wait_for(timeout=60_000)
+        nav = page.get_by_test_id("stSidebarNav").inner_text()
+        assert "覆盖分析" in nav and "总览" in nav and "dashboard" not in nav
+        assert page.get_by_test_id("stSidebar").get_by_text("区（新区）").count() == 1
+
+
+def test_switching_pages_keeps_the_scope_and_language(app):
+    url, browser = app
+    page, log = _open(browser, f"{url}/?district=440305&lang=en")
+    page.get_by_text("Scope:").first.wait_for(timeout=60_000)
+    page.get_by_test_id("stSidebarNav").get_by_role("link").nth(1).click()  # the second page, coverage
+    page.wait_for_url("**/coverage**", timeout=60_000)
+    _idle(page)
+    assert "district=440305" in page.url and "lang=en" in page.url
+    page.get_by_text("Coverage").first.wait_for(timeout=60_000)
     assert not log.errors, log.errors

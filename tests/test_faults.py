@@ -23,3 +23,63 @@ def test_wellformed_or_absent_secrets_raise_nothing(tmp_path, monkeypatch):
     assert config.secrets_problem() is None
     monkeypatch.setenv("CAREMAP_SECRETS_FILE", str(tmp_path / "absent.toml"))
     assert config.secrets_problem() is None
+
+
+def _live_db(tmp_path):
+    from caremap import build
+
+    db = tmp_path / "live.duckdb"
+    build.build(db)
+    build.build(db)  # two kept versions
+    return db
+
+
+def test_deleted_database_is_restored_from_the_newest_kept_version(tmp_path):
+    from caremap import build
+
+    db = _live_db(tmp_path)
+    newest = db.resolve()
+    db.unlink()  # the live link is gone
+    status = build.ensure_built(db)
+    assert status == f"restored:{newest.name}"
+    assert db.resolve() == newest
+
+
+def test_truncated_database_is_never_served_and_the_app_recovers(tmp_path, monkeypatch):
+    from caremap import build
+
+    db = _live_db(tmp_path)
+    newest = db.resolve()
+    with open(newest, "r+b") as fh:  # truncate the live version file to half
+        fh.truncate(newest.stat().st_size // 2)
+    status = build.ensure_built(db)
+    assert status.startswith("restored:") and db.resolve() != newest  # the older intact version
+    monkeypatch.setenv("CAREMAP_DB", str(db))
+    at = app_test("dashboard.py")
+    assert not at.exception and at.metric
+
+
+def test_damaged_database_without_kept_versions_is_rebuilt_from_data(tmp_path, monkeypatch):
+    from caremap import build
+
+    db = tmp_path / "plain.duckdb"
+    db.write_bytes(b"this is not a database" * 100)
+    assert build.ensure_built(db) == "rebuilt_damaged"
+    monkeypatch.setenv("CAREMAP_DB", str(db))
+    at = app_test("dashboard.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["在岗儿童督导员"] == "74"
+
+
+def test_database_from_an_older_schema_is_rebuilt_when_it_holds_demo_data_only(tmp_path):
+    import duckdb
+
+    from caremap import build
+
+    db = tmp_path / "old.duckdb"
+    build.build(db)
+    con = duckdb.connect(str(db.resolve()))
+    con.execute("update meta set value = 'old' where key = 'schema_hash'")
+    con.close()
+    assert build.ensure_built(db) == "rebuilt_schema"
+    assert build.ensure_built(db) is None
