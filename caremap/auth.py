@@ -28,6 +28,38 @@ def configured_hash() -> str | None:
     return value if re.fullmatch(r"[0-9a-f]{64}", value) else None
 
 
+def cli_check(password: str | None) -> str | None:
+    """For the import CLI: None when the password matches the configured hash, else why not.
+
+    The CLI reads the same secrets file as the app (caremap.config.secrets_files), so an operator needs
+    the administrator password to write, given in $CAREMAP_ADMIN_PASSWORD or typed at the prompt.
+    """
+    import tomllib
+
+    from caremap import config
+
+    expected = None
+    for path in config.secrets_files():
+        try:
+            value = tomllib.loads(path.read_text(encoding="utf-8")).get("admin", {}).get("password_sha256")
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return config.secrets_problem()
+        if value and re.fullmatch(r"[0-9a-fA-F]{64}", str(value).strip()):
+            expected = str(value).strip().lower()
+            break
+    if expected is None:
+        return ("未配置管理员密码，导入不会写入任何数据。请在 .streamlit/secrets.toml 的 [admin] 中设置 "
+                "password_sha256（见 .streamlit/secrets.toml.example）；校验可用 --dry-run。"
+                " / No admin password is configured: nothing is written. Set [admin] password_sha256 in "
+                ".streamlit/secrets.toml; use --dry-run to validate only.")
+    if not password:
+        return ("需要管理员密码：设置环境变量 CAREMAP_ADMIN_PASSWORD 或在提示时输入。"
+                " / The admin password is needed: set $CAREMAP_ADMIN_PASSWORD or type it at the prompt.")
+    if not verify(password, expected):
+        return "管理员密码错误，未写入任何数据。 / Wrong admin password: nothing written."
+    return None
+
+
 def configured() -> bool:
     return configured_hash() is not None
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from pathlib import Path
 
 import duckdb
 
-from caremap import build, ingest, publish
+from caremap import auth, build, ingest, publish
 from caremap.crs import SYSTEMS
 from caremap.i18n import t
 
@@ -63,6 +65,12 @@ def run(args) -> int:
     if args.dry_run:
         print(t("data_admin.dry_run_ok", lang))
         return 0
+    password = os.environ.get("CAREMAP_ADMIN_PASSWORD")
+    if password is None and sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass("管理员密码 / admin password: ")
+    if problem := auth.cli_check(password):
+        print(problem, file=sys.stderr)
+        return 1
     try:
         result = publish.publish_import(checked, data, args.mode, args.db, who=args.who or publish.whoami())
     except publish.PublishError as exc:

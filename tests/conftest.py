@@ -28,6 +28,28 @@ def demo_db(tmp_path_factory) -> Path:
         os.environ["CAREMAP_DB"] = old
 
 
+ADMIN_PASSWORD = "test-admin-password"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def admin_secrets(tmp_path_factory):
+    """A secrets file with an admin password for the import CLI (the repo never holds one)."""
+    import hashlib
+
+    path = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    digest = hashlib.sha256(ADMIN_PASSWORD.encode()).hexdigest()
+    path.write_text(f'[admin]\npassword_sha256 = "{digest}"\n', encoding="utf-8")
+    saved = {k: os.environ.get(k) for k in ("CAREMAP_SECRETS_FILE", "CAREMAP_ADMIN_PASSWORD")}
+    os.environ["CAREMAP_SECRETS_FILE"] = str(path)
+    os.environ["CAREMAP_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+    yield path
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture()
 def con(demo_db):
     c = duckdb.connect(str(demo_db), read_only=True)

@@ -237,3 +237,22 @@ def test_the_kept_original_never_leaves_its_folder(live):
     result = publish.publish_import(checked, GOOD.encode(), "replace", live, who="t")
     assert result.stored_path == f"imports/{checked.sha256}/upload"
     assert (live.parent / result.stored_path).read_bytes() == GOOD.encode()
+
+
+def test_the_import_cli_cannot_write_without_credentials(tmp_path, monkeypatch):
+    live = tmp_path / "guarded.duckdb"
+    build.build(live)
+    before = live.resolve().read_bytes()
+    f = tmp_path / "points.csv"
+    f.write_text((ROOT / "data" / "templates" / "service_points.csv").read_text(encoding="utf-8-sig"),
+                 encoding="utf-8")
+    args = ["import", str(f), "--kind", "service_points", "--db", str(live)]
+    monkeypatch.delenv("CAREMAP_ADMIN_PASSWORD")
+    assert cli.main(args) == 1  # no password given (no terminal to ask at)
+    monkeypatch.setenv("CAREMAP_ADMIN_PASSWORD", "wrong")
+    assert cli.main(args) == 1
+    monkeypatch.setenv("CAREMAP_SECRETS_FILE", str(tmp_path / "none.toml"))  # no admin configured at all
+    monkeypatch.setenv("CAREMAP_ADMIN_PASSWORD", "anything")
+    assert cli.main(args) == 1
+    assert live.resolve().read_bytes() == before
+    assert cli.main([*args, "--dry-run"]) == 0  # validating needs no credentials
