@@ -37,13 +37,15 @@ def test_twenty_sessions_see_consistent_versions_while_a_new_version_is_publishe
         build.build(db, dataset=bigger)  # writes a temporary file, then renames it over the live one
 
     with streamlit_app(db=db, name="concurrency") as url:
-        result = loadtest.run_sessions(url, sessions=20, seconds=40, midway=publish)
+        result = loadtest.run_sessions(url, sessions=20, rounds=3, midway=publish)
     expected.update(_points_by_scope(db))
 
     summary = result.summary()
     print(summary)
     assert not result.errors, result.errors[:5]
-    assert summary["interactions"] >= 40
+    assert summary["interactions"] == 60
     assert len(summary["versions_seen"]) == 2, summary  # both the old and the new version were served
+    first, last = ({o.version for o in result.observations if o.round == n} for n in (0, 2))
+    assert len(first) == 1 and len(last) == 1 and first != last
     mixed = [o for o in result.observations if expected.get((o.version, o.district)) != o.service_points]
     assert not mixed, mixed[:5]
