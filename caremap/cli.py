@@ -14,6 +14,7 @@ COMMANDS = {
     "build": "caremap.cli",
     "demo": "caremap.cli",
     "reference": "caremap.cli",
+    "import": "caremap.importer",
     "bench": "caremap.bench",
     "export": "caremap.exporter",
     "briefing": "caremap.briefer",

@@ -1,0 +1,116 @@
+"""Resource map: districts as the base map and choropleth, service points, street symbols, optional layers."""
+
+import html
+
+import streamlit as st
+
+from caremap import db, facts, maps, tiles, ui
+from caremap.i18n import fmt_int, lang, t
+
+scope = ui.current_scope()
+st.title(t("map.heading"))
+st.caption(t("map.scope_note", scope=scope.label()))
+ui.demo_note()
+
+try:
+    source, tile_error = tiles.configured(), None
+except tiles.TileConfigError as exc:
+    source, tile_error = None, str(exc)
+categories = db.query("map_categories")
+cat_name = dict(zip(categories["code"], categories["name" if lang() == "zh" else "name_en"]))
+metric_name = {m: t(f"map.{m}") for m in maps.METRICS}
+
+c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1])
+metric = c1.selectbox(t("map.metric"), maps.METRICS, format_func=metric_name.get, key="map_metric")
+chosen = c2.multiselect(t("map.category"), categories["code"].tolist(), format_func=cat_name.get, key="map_category")
+system = c3.selectbox(t("map.system"), [""] + sorted(categories["system"].unique()), key="map_system",
+                      format_func=lambda s: s or t("map.all"))
+level = c4.selectbox(t("map.level"), ["", "city", "district", "street", "community"], key="map_level",
+                     format_func=lambda v: t(f"map.level_{v}") if v else t("map.all"))
+c1, c2, c3 = st.columns([1.2, 2, 2])
+street_metric = c1.selectbox(t("map.street_metric"), maps.STREET_METRICS, format_func=metric_name.get,
+                             key="map_street_metric")
+extra = c2.multiselect(t("map.layers"), maps.OPTIONAL_LAYERS, format_func=lambda v: t(f"map.layer_{v}"),
+                       key="map_layers")
+query_text = c3.text_input(t("map.search"), placeholder=t("map.search_placeholder"), key="map_search")
+ring_categories, ring_m = ("children_home",), 1000
+if "rings" in extra:
+    c1, c2 = st.columns([3, 1])
+    ring_categories = tuple(c1.multiselect(t("map.ring_categories"), categories["code"].tolist(),
+                                           default=["children_home"], format_func=cat_name.get, key="map_ring_cats"))
+    ring_m = c2.radio(t("map.ring_radius"), [500, 1000], index=1, horizontal=True, key="map_ring_m",
+                      format_func=lambda m: t("map.ring_m", m=fmt_int(m)))
+
+focus = None
+if query_text.strip():
+    found = db.query("map_search", search=query_text.strip(), district=scope.district, max_rows=20)
+    if found.empty:
+        st.info(t("map.search_none", q=query_text.strip()))
+    else:
+        pick = st.selectbox(t("map.search_results", n=len(found)), found.index, key="map_search_pick",
+                            format_func=lambda i: f"{found.at[i, 'name']} · {t('map.kind_' + found.at[i, 'kind'])}"
+                            + (f" · {found.at[i, 'detail']}" if found.at[i, "detail"] else ""))
+        hit = found.loc[pick]
+        focus = (float(hit["lon"]), float(hit["lat"]), {"point": 15.5, "street": 13.5}.get(hit["kind"], 11.5))
+        if hit["kind"] == "point":
+            st.session_state["map_point"] = hit["code"]
+
+opts = maps.MapOptions(scope.district, scope.street, metric, street_metric, tuple(chosen) or None, system or None,
+                       level or None, tuple(extra), ring_categories, ring_m, focus)
+result = maps.build_map(db.query, opts, maps.labels(t), source)
+
+left, right = st.columns([3, 1])
+with left:
+    event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object", key="map_deck",
+                            height=maps.MAP_HEIGHT)
+    ui.source(t("map.source", "zh"), t("map.source", "en"))
+    st.caption(t("map.notice"))
+    if tile_error:
+        st.warning(t("map.tiles_error", error=tile_error))
+    elif source:
+        st.caption(t("map.tiles_on", name=source.name, crs=source.crs, attribution=source.attribution)
+                   + ("；" + t("map.tiles_shifted") if source.crs == "GCJ02" else ""))
+    else:
+        st.caption(t("map.tiles_none"))
+    if "no_director" in extra:
+        st.caption(facts.UNITS_CAVEAT_ZH if lang() == "zh" else facts.UNITS_CAVEAT_EN)
+
+picked = maps.picked(event)
+if picked:
+    layer, obj = picked
+    ident = (layer, (obj.get("properties") or {}).get("code") or obj.get("code") or obj.get("id"))
+    if ident != st.session_state.get("map_last_pick"):
+        st.session_state["map_last_pick"] = ident
+        if layer == "districts" and ident[1] != scope.district:
+            ui.set_scope(ident[1])
+            st.rerun()
+        elif layer == "streets" and ident[1] != scope.street:
+            ui.set_scope(obj.get("district_code") or scope.district, ident[1])
+            st.rerun()
+        elif layer == "points":
+            st.session_state["map_point"] = ident[1]
+
+with right:
+    st.markdown(f"**{t('map.legend_metric', metric=metric_name[metric])}**")
+    st.markdown(maps.legend_html(result.legend), unsafe_allow_html=True)
+    st.caption(t("map.legend_streets", metric=metric_name[street_metric]))
+    if result.binned:
+        st.caption(t("map.legend_bins", n=fmt_int(maps.MAX_RAW_POINTS), m=int(result.cell_m)))
+    shown = categories if not chosen else categories[categories["code"].isin(chosen)]
+    st.markdown(f"**{t('map.legend_categories')}**")
+    st.markdown(maps.category_legend_html(shown, cat_name), unsafe_allow_html=True)
+    for key, text in (("rings", t("map.legend_rings", m=fmt_int(ring_m))), ("sites", t("map.legend_sites")),
+                      ("no_director", t("map.legend_gaps", what=t("map.no_director"))),
+                      ("no_home", t("map.legend_gaps", what=t("map.no_home")))):
+        if key in extra:
+            st.caption(text)
+    st.caption(t("map.shown_points", n=fmt_int(result.n_points)))
+    card = maps.point_card(result.points, st.session_state.get("map_point"))
+    with st.container(border=True):
+        st.markdown(f"**{t('map.detail')}**")
+        if card is None:
+            st.caption(t("map.detail_hint"))
+        else:
+            st.markdown(f"**{html.escape(card['name'])}**")
+            for label, value in card["fields"]:
+                st.text(f"{t('map.label_' + label)}{value}")

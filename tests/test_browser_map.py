@@ -1,0 +1,226 @@
+"""The map in a real browser: the app under `streamlit run`, headless chromium (SwiftShader WebGL), pixels drawn.
+
+Screenshots go to test-artifacts/ (git-ignored). Skipped when /usr/bin/chromium is absent.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+import threading
+import time
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from browser import ARTIFACTS, CHROMIUM, ConsoleLog, chromium, free_port, streamlit_app
+from caremap import maps
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
+
+DECK = "[data-testid=stDeckGlJsonChart]"
+TILE_RGB = (30, 160, 90)  # the colour of the local test tile server's tiles
+
+
+def open_map(page, url: str) -> None:
+    """Open the app and go to the map through the navigation, as a user does."""
+    page.goto(url)
+    page.get_by_role("link", name="资源地图").click()
+    page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
+
+
+def wait_for_pixels(page, path: Path, min_share: float = 0.2, timeout: float = 60):
+    """Screenshot the deck until at least min_share of its pixels are not background; return the image."""
+    from PIL import Image
+
+    deadline = time.monotonic() + timeout
+    while True:
+        png = page.locator(DECK).screenshot(path=str(path))
+        img = Image.open(io.BytesIO(png)).convert("RGB")
+        if drawn_share(img) >= min_share or time.monotonic() > deadline:
+            return img
+        time.sleep(1)
+
+
+def drawn_share(img) -> float:
+    """The share of pixels that are not (near-)white background."""
+    px = img.getdata()
+    return sum(1 for r, g, b in px if r < 235 or g < 235 or b < 235) / len(px)
+
+
+def over_white(rgb, alpha: int = 235) -> tuple[int, ...]:
+    return tuple(round(c * alpha / 255 + 255 * (1 - alpha / 255)) for c in rgb)
+
+
+def count_near(img, rgb, tol: int = 12) -> int:
+    return sum(1 for p in img.getdata() if all(abs(a - b) <= tol for a, b in zip(p, rgb)))
+
+
+def test_map_draws_offline_with_no_console_errors_and_no_outside_requests(demo_db):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_app(db=demo_db, name="map-offline") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        log = ConsoleLog(page)
+        open_map(page, url)
+        img = wait_for_pixels(page, ARTIFACTS / "map-city.png")
+        page.screenshot(path=str(ARTIFACTS / "map-city-page.png"), full_page=True)
+        share = drawn_share(img)
+        colours = len(set(img.getdata()))
+        # the darkest and the lightest district classes are both on the canvas (drawn at alpha 235 over white)
+        dark, light = count_near(img, over_white(maps.BLUES[-1])), count_near(img, over_white(maps.BLUES[0]), tol=4)
+        errors, outside = list(log.errors), log.external_requests(url)
+    assert share > 0.2, f"the map drew only {share:.0%} non-background pixels"
+    assert colours > 50, f"only {colours} distinct colours: nothing but background?"
+    assert dark > 2000 and light > 500, (dark, light)
+    assert errors == [], errors
+    assert outside == [], f"the map fetched from outside the app: {outside[:5]}"
+
+
+def _tile_png(rgb) -> bytes:
+    raw = b"".join(b"\x00" + bytes(rgb) * 256 for _ in range(256))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+class _TileHandler(BaseHTTPRequestHandler):
+    png = _tile_png(TILE_RGB)
+    paths: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.paths.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Access-Control-Allow-Origin", "*")  # WebGL textures need CORS
+        self.end_headers()
+        self.wfile.write(self.png)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_configured_tiles_are_fetched_from_the_configured_server_only_and_drawn(demo_db):
+    ARTIFACTS.mkdir(exist_ok=True)
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _TileHandler)
+    _TileHandler.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    tile_base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        env = {"CAREMAP_TILES": tile_base + "/{z}/{x}/{y}.png"}
+        with streamlit_app(db=demo_db, env=env, name="map-tiles") as url, chromium() as browser:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            log = ConsoleLog(page)
+            open_map(page, url)
+            img = wait_for_pixels(page, ARTIFACTS / "map-tiles.png", min_share=0.6)
+            green = count_near(img, TILE_RGB, tol=6)
+            errors, outside = list(log.errors), log.external_requests(url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert _TileHandler.paths, "no tile was requested"
+    zooms = {int(p.split("/")[1]) for p in _TileHandler.paths}
+    assert all(1 <= z <= 18 for z in zooms)
+    assert outside and all(u.startswith(tile_base) for u in outside), outside[:5]
+    assert green > 0.05 * img.width * img.height, "the tiles (sea and land around the districts) are not drawn"
+    assert errors == [], errors
+
+
+def test_hovering_a_service_point_shows_its_chinese_tooltip(demo_db):
+    from caremap import db
+
+    points = db.query("map_points", district="440305", street=None, categories=("children_home",), system=None,
+                      level=None, max_rows=5000)
+    streets = db.query("map_streets", district="440305", categories=None, system=None, level=None)
+    # the point farthest from every street symbol, so that nothing is drawn over it
+    far = max(points.itertuples(), key=lambda p: min(math.hypot(p.lon - s.lon, p.lat - s.lat)
+                                                     for s in streets.itertuples()))
+    with streamlit_app(db=demo_db, name="map-hover") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        log = ConsoleLog(page)
+        page.goto(url)
+        page.get_by_role("link", name="资源地图").click()
+        page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
+        page.get_by_label("区（新区）").first.click()
+        page.get_by_role("option", name="南山区").click()
+        page.wait_for_function("() => location.search.includes('district=440305')", timeout=30_000)
+        wait_for_pixels(page, ARTIFACTS / "map-nanshan.png")
+        time.sleep(2)
+        # the view the server fitted to Nanshan, computed the same way
+        spec_view = maps.scope_view(db.query("map_districts", categories=None, system=None, level=None),
+                                    streets, "440305", None)
+        box = page.locator(f"{DECK} canvas").first.bounding_box()
+        x, y = _project(far.lon, far.lat, spec_view, box["width"], box["height"])
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        tip = page.locator(".deck-tooltip")
+        tip.wait_for(state="visible", timeout=15_000)
+        text = tip.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "map-tooltip.png"))
+        errors = list(log.errors)
+    assert far.name in text and "类别：儿童之家" in text and "所属系统：妇联" in text, text
+    assert errors == [], errors
+
+
+def _project(lon: float, lat: float, view, width: float, height: float) -> tuple[float, float]:
+    """Pixel position of (lon, lat) in a width × height Web-Mercator view (deck.gl: 512 · 2^zoom px world)."""
+    scale = 512 * 2 ** view.zoom / (2 * math.pi)
+
+    def merc(lo, la):
+        return math.radians(lo), math.log(math.tan(math.pi / 4 + math.radians(la) / 2))
+
+    (x, y), (cx, cy) = merc(lon, lat), merc(view.longitude, view.latitude)
+    return width / 2 + (x - cx) * scale, height / 2 - (y - cy) * scale
+
+
+def test_clicking_a_district_on_the_map_drills_down_to_it(demo_db):
+    from caremap import db
+
+    districts = db.query("map_districts", categories=None, system=None, level=None)
+    streets = db.query("map_streets", district=None, categories=None, system=None, level=None)
+    view = maps.scope_view(districts, streets, None, None)
+    with streamlit_app(db=demo_db, name="map-click") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        log = ConsoleLog(page)
+        open_map(page, url)
+        wait_for_pixels(page, ARTIFACTS / "map-before-click.png")
+        box = page.locator(f"{DECK} canvas").first.bounding_box()
+        x, y = _project(114.52, 22.55, view, box["width"], box["height"])  # 大鹏新区, away from any symbol
+        for _ in range(6):  # software WebGL is slow: a click landing mid-frame may be taken for a drag
+            page.mouse.click(box["x"] + x, box["y"] + y)
+            try:
+                page.wait_for_function("() => location.search.includes('district=4403DP')", timeout=5_000)
+                break
+            except Exception:  # noqa: BLE001 (playwright's TimeoutError): click again
+                continue
+        page.get_by_text("范围：全市 › 大鹏新区").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "map-after-click.png"))
+        query, errors = page.evaluate("() => location.search"), list(log.errors)
+    assert "district=4403DP" in query
+    assert errors == [], errors
+
+
+def test_optional_heat_and_ring_layers_draw_without_errors(demo_db):
+    with streamlit_app(db=demo_db, name="map-layers") as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        log = ConsoleLog(page)
+        open_map(page, url)
+        before = wait_for_pixels(page, ARTIFACTS / "map-before-layers.png")
+        for name in ("步行可达圈", "服务点密度（热力）"):
+            page.locator(".st-key-map_layers").click()
+            page.get_by_role("option", name=name).click()
+            page.wait_for_timeout(2_000)
+        page.keyboard.press("Escape")
+        page.get_by_text("绿色圆圈：所选类别服务点周围 1,000 米步行圈").wait_for(timeout=60_000)
+        page.wait_for_timeout(5_000)
+        after = wait_for_pixels(page, ARTIFACTS / "map-layers.png")
+        errors, outside = list(log.errors), log.external_requests(url)
+    assert before.size == after.size
+    changed = sum(1 for a, b in zip(before.getdata(), after.getdata()) if a != b)
+    assert changed > 0.05 * before.width * before.height, f"the extra layers changed only {changed} pixels"
+    assert errors == [] and outside == [], (errors, outside[:3])
