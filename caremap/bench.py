@@ -27,6 +27,7 @@ SAMPLE_PARAMS = {"district": None, "street": None, "lang": "zh", "category": "ch
                  "max_m": 1000.0, "limit": 20, "offset": 0, "search": "南山", "org_id": "ORG01",
                  "level": "street", "categories": ("children_home", "party_centre"), "role": "儿童主任"}
 DISTRICT = "440305"
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 TRIVIAL_PAGE = "import streamlit as st\nst.write('ok')\n"
@@ -39,6 +40,8 @@ def add_arguments(p):
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--skip-pages", action="store_true", help="skip the page timings")
     p.add_argument("--skip-cold-start", action="store_true", help="skip the cold-start measurement")
+    p.add_argument("--sessions", type=int, default=20,
+                   help="concurrent browser sessions for the interaction-time test (0 skips it; default 20)")
 
 
 def _median_time(fn, repeat: int) -> float:
@@ -253,8 +256,40 @@ def cold_start_seconds(folder: Path) -> float | None:
             proc.kill()
 
 
+def concurrent_sessions(db: Path, sessions: int) -> dict | None:
+    """p50/p95 interaction time of `sessions` browser sessions at once (3 rounds each), while the
+    database is republished between the first and the last round (caremap.loadtest)."""
+    if sessions <= 0 or not Path(CHROMIUM).exists():
+        return None
+    from caremap import build, loadtest
+
+    port = _free_port()
+    env = {**os.environ, "CAREMAP_DB": str(db)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):  # noqa: S310 (local URL)
+                    break
+            except OSError:
+                time.sleep(0.2)
+        result = loadtest.run_sessions(url, sessions=sessions, rounds=3, midway=lambda: build.build(db))
+        return result.summary()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 # ---------------------------------------------------------------- run
-def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_start: bool = True) -> dict:
+def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_start: bool = True,
+              sessions: int = 20) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="caremap-bench-"))
     result: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                     "date": time.strftime("%Y-%m-%d"), "repeat": repeat, "scales": {}}
@@ -271,6 +306,8 @@ def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_s
             result["scales"][str(scale)] = entry
             if scale == 1 and pages:
                 result.update(page_times(prep["db"], repeat))
+            if scale == 1:
+                result["concurrent_sessions"] = concurrent_sessions(prep["db"], sessions)
             shutil.rmtree(prep["dataset"], ignore_errors=True)
         if cold_start:
             result["cold_start_seconds"] = cold_start_seconds(folder)
@@ -300,6 +337,11 @@ def _print_table(r: dict) -> None:
                   f"{b['duckdb_seconds'] * 1000:7.1f} ms  ({b['speedup']:.1f}×)")
         if e["map_payload_bytes"]:
             print("  map payload: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in e["map_payload_bytes"].items()))
+    if r.get("concurrent_sessions"):
+        c = r["concurrent_sessions"]
+        print(f"\n{c['sessions']} browser sessions × 3 interactions, a new version published midway: "
+              f"p50 {c['p50_seconds']:.1f} s, p95 {c['p95_seconds']:.1f} s, errors {c['errors']}, "
+              f"versions seen {len(c['versions_seen'])}")
     if r.get("cold_start_seconds") is not None:
         print(f"\nCold start (no database → app answering, build included): {r['cold_start_seconds']:.1f} s")
 
@@ -308,7 +350,8 @@ def run(args) -> int:
     if args.scale < 1:
         print("错误 / error: --scale 必须不小于 1", file=sys.stderr)
         return 2
-    r = run_bench(args.scale, args.repeat, pages=not args.skip_pages, cold_start=not args.skip_cold_start)
+    r = run_bench(args.scale, args.repeat, pages=not args.skip_pages, cold_start=not args.skip_cold_start,
+                  sessions=args.sessions)
     if args.json:
         print(json.dumps(r, ensure_ascii=False, default=float))
     else:

@@ -119,20 +119,24 @@ def sidebar() -> Scope:
     """The shared sidebar: scope, language, data version and whether the data are demo data."""
     keep_scope_across_pages()
     scope = current_scope()
+    # The URL is the truth: a drill-down on a page (chart or map click) changes it, and the widgets follow.
+    st.session_state["sidebar_lang"] = lang()
+    st.session_state["sidebar_district"] = scope.district or ""
+    st.session_state["sidebar_street"] = scope.street or ""
     with st.sidebar:
         st.radio(t("common.language"), ["zh", "en"], format_func=lambda v: "中文" if v == "zh" else "English",
-                 index=0 if lang() == "zh" else 1, horizontal=True, key="sidebar_lang", on_change=_on_lang_change)
+                 horizontal=True, key="sidebar_lang", on_change=_on_lang_change)
         districts = db.query("districts")
         options = [""] + districts["code"].tolist()
         names = dict(zip(districts["code"], districts["name"] if lang() == "zh" else districts["name_en"]))
-        st.selectbox(t("common.district"), options, index=options.index(scope.district or ""),
+        st.selectbox(t("common.district"), options,
                      format_func=lambda c: names.get(c, t("common.city")), key="sidebar_district",
                      on_change=_on_district_change)
         if scope.district:
             streets = db.query("streets", district=scope.district)
             s_options = [""] + streets["code"].tolist()
             s_names = dict(zip(streets["code"], streets["name"]))
-            st.selectbox(t("common.street"), s_options, index=s_options.index(scope.street or ""),
+            st.selectbox(t("common.street"), s_options,
                          format_func=lambda c: s_names.get(c, t("common.all_streets")), key="sidebar_street",
                          on_change=_on_scope_change)
         m = meta()

@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_bench_runs_at_tiny_scale_and_emits_every_key():
-    out = subprocess.run([sys.executable, "-m", "caremap", "bench", "--scale", "2", "--repeat", "1", "--json"],
+    out = subprocess.run([sys.executable, "-m", "caremap", "bench", "--scale", "2", "--repeat", "1", "--json",
+                          "--sessions", "2"],
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     r = json.loads(out.stdout.strip().splitlines()[-1])
@@ -27,3 +28,5 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
         assert all(v["speedup"] > 0 for v in entry["pandas_baseline"].values())
     assert r["scales"]["2"]["service_points"] == 2 * r["scales"]["1"]["service_points"]
     assert r["cold_start_seconds"] > 0
+    c = r["concurrent_sessions"]
+    assert c["interactions"] == 6 and c["errors"] == 0 and c["p95_seconds"] > 0
