@@ -22,7 +22,8 @@ metric_name = {m: t(f"map.{m}") for m in maps.METRICS}
 
 c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1])
 metric = c1.selectbox(t("map.metric"), maps.METRICS, format_func=metric_name.get, key="map_metric")
-chosen = c2.multiselect(t("map.category"), categories["code"].tolist(), format_func=cat_name.get, key="map_category")
+chosen = c2.multiselect(t("map.category"), categories["code"].tolist(), format_func=cat_name.get, key="map_category",
+                        placeholder=t("common.all_placeholder"))
 system = c3.selectbox(t("map.system"), [""] + sorted(categories["system"].unique()), key="map_system",
                       format_func=lambda s: s or t("map.all"))
 level = c4.selectbox(t("map.level"), ["", "city", "district", "street", "community"], key="map_level",
@@ -31,6 +32,7 @@ c1, c2, c3 = st.columns([1.2, 2, 2])
 street_metric = c1.selectbox(t("map.street_metric"), maps.STREET_METRICS, format_func=metric_name.get,
                              key="map_street_metric")
 extra = c2.multiselect(t("map.layers"), maps.OPTIONAL_LAYERS, format_func=lambda v: t(f"map.layer_{v}"),
+                       placeholder=t("common.none_placeholder"),
                        key="map_layers")
 query_text = c3.text_input(t("map.search"), placeholder=t("map.search_placeholder"), key="map_search")
 ring_categories, ring_m = ("children_home",), 1000
