@@ -82,14 +82,16 @@ def test_scope_change_updates_the_numbers(app, demo_db):
     assert not log.errors, log.errors
 
 
-def test_a_page_opened_first_by_its_url_runs_inside_the_frame(demo_db):
+def test_a_page_opened_first_by_its_url_runs_inside_the_frame(app, demo_db):
     # A fresh server whose first visitor opens /coverage directly: the sidebar and navigation must be there.
-    with streamlit_app(db=demo_db, name="e2e-first") as url, chromium(webgl=False) as browser:
+    _, browser = app
+    with streamlit_app(db=demo_db, name="e2e-first") as url:
         page, log = _open(browser, f"{url}/coverage?district=440305")
         page.get_by_text("范围：全市 › 南山区").first.wait_for(timeout=60_000)
+        page.get_by_test_id("stSidebarNav").get_by_text("覆盖分析").first.wait_for(timeout=60_000)
         nav = page.get_by_test_id("stSidebarNav").inner_text()
         assert "覆盖分析" in nav and "总览" in nav and "dashboard" not in nav
-        assert page.get_by_test_id("stSidebar").get_by_text("区（新区）").count() == 1
+        page.get_by_test_id("stSidebar").get_by_text("区（新区）").first.wait_for(timeout=60_000)
 
 
 def test_switching_pages_keeps_the_scope_and_language(app):
