@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from caremap import charts, coverage, facts, ui
+from caremap import charts, coverage, facts, policies, ui
 from caremap.i18n import fmt_int, fmt_pct, lang, t
 
 scope, L = ui.current_scope(), lang()
@@ -41,6 +41,11 @@ if scope.level != "city":
 totals = coverage.standard_totals(comp)
 for col, (_, s) in zip(st.columns(len(totals)), totals.iterrows()):
     col.metric(s["label_zh"] if L == "zh" else s["label_en"], f"{int(s['standard_met'])}/{int(s['standard_units'])}")
+
+with st.expander(t("coverage.basis_heading")):
+    for _, s in totals.iterrows():
+        link = policies.policy_link(s["standard_id"], L) or t("coverage.basis_missing")
+        st.markdown(f"- **{s['label_zh'] if L == 'zh' else s['label_en']}** — {link}")
 
 tabs = st.tabs([t(f"coverage.tab_{k}") for k in ("matrix", "points", "gaps", "walk", "rank", "sites")])
 with tabs[0]:

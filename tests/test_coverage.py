@@ -345,3 +345,15 @@ def test_browser_click_on_the_matrix_drills_down(fixture_db):
         assert "district=990001" in page.url
         assert not page.locator("[data-testid=stException]").count()
         assert not log.external_requests(url)
+
+
+def test_each_standard_links_to_the_policy_it_rests_on():
+    from conftest import app_test
+
+    at = app_test("pages/coverage.py")
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    for basis in ("minor_protection_law_2020", "ten_ministries_opinion_2019", "child_development_outline_2021",
+                  "gb50180_2018"):
+        assert f"(policies?policy={basis})" in text, basis
+    assert "《中华人民共和国未成年人保护法（2020年修订）》" in text
