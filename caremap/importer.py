@@ -76,6 +76,9 @@ def run(args) -> int:
     except publish.PublishError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. the database folder is read-only or the disk is full
+        print(f"发布失败，原数据库未改动 / publishing failed, the live database is unchanged: {exc}", file=sys.stderr)
+        return 1
     print(t("data_admin.published", lang, version=result.data_version, previous=result.previous_version,
             rows=result.rows))
     for note in result.notes:

@@ -296,8 +296,12 @@ def publish_import(checked: ingest.Checked, data: bytes, mode: str = "replace",
     who = who or whoami()
     with _locked(lay):
         old_version, _ = _read_live(lay)
-        _keep_base(lay, old_version)
-        stored = _keep_original(lay, data, checked.sha256, checked.file_name)
+        try:
+            _keep_base(lay, old_version)
+            stored = _keep_original(lay, data, checked.sha256, checked.file_name)
+        except OSError as exc:  # disk full, read-only folder: nothing has been published
+            raise PublishError(f"发布失败，原数据库未改动 / publishing failed, the live database is unchanged: "
+                               f"{exc}") from exc
 
         def work(con, meta: dict):
             version = _new_version(meta.get("data_version", ""), checked.sha256)
@@ -339,7 +343,11 @@ def rollback(to_version: str, db_file: str | os.PathLike | None = None, who: str
         if not re.fullmatch(r"[0-9a-f]{6,64}", to_version or "") or snapshot is None:
             raise PublishError(f"没有保存的版本 {to_version} / no kept version {to_version}")
         old_version, log = _read_live(lay)
-        _keep_base(lay, old_version)
+        try:
+            _keep_base(lay, old_version)
+        except OSError as exc:
+            raise PublishError(f"恢复失败，原数据库未改动 / rollback failed, the live database is unchanged: "
+                               f"{exc}") from exc
         sha = hashlib.sha256(snapshot.read_bytes()).hexdigest()
 
         def work(con, meta: dict):

@@ -83,3 +83,60 @@ def test_database_from_an_older_schema_is_rebuilt_when_it_holds_demo_data_only(t
     con.close()
     assert build.ensure_built(db) == "rebuilt_schema"
     assert build.ensure_built(db) is None
+
+
+def _checked_import(live):
+    import duckdb
+
+    from caremap import ingest
+    from caremap.paths import TEMPLATES
+
+    data = (TEMPLATES / "service_points.csv").read_bytes()
+    con = duckdb.connect(str(live.resolve()), read_only=True)
+    try:
+        return ingest.check(data, "points.csv", "service_points", con, mode="append"), data
+    finally:
+        con.close()
+
+
+def _fault_during_publish(tmp_path, monkeypatch, target: str, error: OSError):
+    import shutil
+
+    import pytest
+
+    from caremap import build, publish
+
+    live = tmp_path / "live.duckdb"
+    build.build(live)
+    before_target, before_bytes = live.resolve(), live.resolve().read_bytes()
+    checked, data = _checked_import(live)
+    assert checked.ok
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(shutil if target == "copyfile" else publish.os, target, fail)
+    with pytest.raises(publish.PublishError) as info:
+        publish.publish_import(checked, data, "append", live, who="test")
+    monkeypatch.undo()
+    assert "原数据库未改动" in str(info.value) and error.strerror in str(info.value)
+    assert live.resolve() == before_target and before_target.read_bytes() == before_bytes
+    assert not list((tmp_path / "versions").glob(".tmp-*"))
+    return live
+
+
+def test_disk_full_during_import_leaves_the_previous_version(tmp_path, monkeypatch):
+    import errno
+
+    live = _fault_during_publish(tmp_path, monkeypatch, "copyfile",
+                                 OSError(errno.ENOSPC, "No space left on device"))
+    from caremap import publish
+
+    checked, data = _checked_import(live)  # and the next import, with space again, goes through
+    assert publish.publish_import(checked, data, "append", live, who="test").rows == 1
+
+
+def test_read_only_data_folder_during_import_leaves_the_previous_version(tmp_path, monkeypatch):
+    import errno
+
+    _fault_during_publish(tmp_path, monkeypatch, "replace", OSError(errno.EROFS, "Read-only file system"))
