@@ -23,9 +23,13 @@ from caremap.paths import ROOT
 HELP = "性能基准 / performance benchmark (see docs/performance.md)"
 
 # Parameters for running any named query as one user interaction would (city scope unless set).
+# A value for every named-query parameter, as one user interaction would send it (city scope unless set).
+# tests/test_queries.py runs every query with these too, so a new parameter needs a value here.
 SAMPLE_PARAMS = {"district": None, "street": None, "lang": "zh", "category": "children_home", "k": 3,
-                 "max_m": 1000.0, "limit": 20, "offset": 0, "search": "南山", "org_id": "ORG01",
-                 "level": "street", "categories": ("children_home", "party_centre"), "role": "儿童主任"}
+                 "max_m": 1000.0, "limit": 20, "offset": 0, "search": "南山", "org_id": "ORG01", "level": "street",
+                 "categories": ("children_home",), "role": "儿童主任", "policy_level": "national",
+                 "topic": "minor_protection", "year": 2020, "max_rows": 3, "system": "民政",
+                 "pinyin_ids": ("SP0000001",), "page_size": 20, "page_start": 0, "cell_m": 500.0}
 DISTRICT = "440305"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
