@@ -24,6 +24,7 @@ DATASET_TABLES = [
 
 _TABLES = {"district", "street", "community", "special_zone", "service_category", "service_point", "worker",
            "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta",
+           "community_nearest",
            "policy", "announcement"}
 
 
@@ -104,6 +105,7 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
             "built_at": time.strftime("%Y-%m-%d %H:%M:%S")}
     con.executemany("insert into meta values (?, ?)", list(meta.items()))
     _check_integrity(con)
+    derive(con)
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (fixed table names)
             for t in ["district", "street", "community", "service_point", "worker", "sw_org", "sw_project",
                       "sw_site", "sw_service_month", "coverage_standard", "policy", "announcement"]}
@@ -122,6 +124,15 @@ def _load_announcements(con, dataset: Path) -> None:
         raise BuildError(f"{path.name} 有 {len(loaded.errors)} 处错误：" + "；".join(loaded.errors[:10]))
     con.executemany("insert into announcement values ($id, $title, $published_on, $district_code, $body, $link)",
                     loaded.rows)
+
+
+DERIVE_NEAREST = Path(__file__).with_name("derive_nearest.sql")
+
+
+def derive(con) -> None:
+    """Recompute the tables derived from service points (called inside the publishing transaction)."""
+    con.execute("delete from community_nearest")
+    con.execute(DERIVE_NEAREST.read_text(encoding="utf-8"))
 
 
 def _check_integrity(con) -> None:

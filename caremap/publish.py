@@ -315,6 +315,7 @@ def publish_import(checked: ingest.Checked, data: bytes, mode: str = "replace",
             con.unregister("staged")
             con.unregister("staged_orgs")
             build._check_integrity(con)
+            build.derive(con)
             after = {t: con.execute(sql).fetchone()[0] for t, sql in _COUNT.items()}
             demo = meta.get("demo_tables")
             demo = demo.split(",") if demo else (list(DEMO_TABLES) if meta.get("is_demo") == "true" else [])

@@ -58,3 +58,6 @@ create table announcement (
     id integer primary key, title varchar not null, published_on date not null, district_code varchar,
     body varchar not null, link varchar
 );
+create table community_nearest (
+    community_code varchar not null, category varchar not null, nearest_m double not null, nearest_name varchar
+);

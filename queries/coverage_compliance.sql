@@ -134,70 +134,18 @@ worker_met as (
         on us.kind = 'worker' and us.level = wu.level and us.unit_code = wu.unit_code and us.role = wu.role
 ),
 
--- Distance standards: a grid of cells a little larger than max_m, so a point within max_m of a unit lies in
--- the unit's cell or one of its 8 neighbours; haversine only runs on those candidates.
-grid as (
-    select
-        s.standard_id,
-        s.categories,
-        s.max_m,
-        s.max_m * 1.05 / 111194.93 as cell_lat,
-        s.max_m * 1.05 / 111194.93 / cos(radians(least(b.max_lat + 0.5, 89.0))) as cell_lon
-    from standards as s
-    cross join (select coalesce(max(abs(lat)), 0) as max_lat from community) as b
-    where s.kind = 'distance'
-),
-
-grid_points as (
-    select
-        g.standard_id,
-        p.lon,
-        p.lat,
-        floor(p.lon / g.cell_lon) as cx,
-        floor(p.lat / g.cell_lat) as cy
-    from grid as g
-    inner join service_point as p on list_contains(g.categories, p.category)
-    where p.lon is not null and p.lat is not null
-),
-
-grid_units as (
+-- Distance standards: the nearest point of the standard's categories, from the per-unit, per-category
+-- distances derived when the version was published (community_nearest); met within max_m.
+distance_met as (
     select
         us.standard_id,
         us.unit_code,
-        us.lon,
-        us.lat,
-        us.max_m,
-        floor(us.lon / g.cell_lon) + dx.d as cx,
-        floor(us.lat / g.cell_lat) + dy.d as cy
+        min(cn.nearest_m) as nearest_m
     from unit_standards as us
-    inner join grid as g on us.standard_id = g.standard_id
-    cross join (select unnest([-1, 0, 1]) as d) as dx
-    cross join (select unnest([-1, 0, 1]) as d) as dy
-    where us.lon is not null and us.lat is not null
-),
-
-pairs as (
-    select
-        gu.standard_id,
-        gu.unit_code,
-        gu.max_m,
-        2 * 6371008.8 * asin(sqrt(least(1.0,
-            pow(sin(radians(gp.lat - gu.lat) / 2), 2)
-            + cos(radians(gu.lat)) * cos(radians(gp.lat)) * pow(sin(radians(gp.lon - gu.lon) / 2), 2)
-        ))) as distance_m
-    from grid_units as gu
-    inner join grid_points as gp
-        on gu.standard_id = gp.standard_id and gu.cx = gp.cx and gu.cy = gp.cy
-),
-
-distance_met as (
-    select
-        standard_id,
-        unit_code,
-        min(distance_m) as nearest_m
-    from pairs
-    where distance_m <= max_m
-    group by standard_id, unit_code
+    inner join community_nearest as cn
+        on us.kind = 'distance' and us.unit_code = cn.community_code and list_contains(us.categories, cn.category)
+    where cn.nearest_m <= us.max_m
+    group by us.standard_id, us.unit_code
 ),
 
 judged as (
