@@ -96,19 +96,14 @@ worker_met as (
 ),
 
 distance_met as (
+    -- nearest distances per unit and category are derived when the version is published
     select distinct
         c.unit_code,
         c.standard_id
     from checks as c
-    inner join service_point as p
-        on p.lat between c.lat - c.max_m / 110000.0 and c.lat + c.max_m / 110000.0
-        and p.lon between c.lon - c.max_m / (111320.0 * cos(radians(c.lat))) and c.lon + c.max_m / (111320.0 * cos(radians(c.lat)))
-    where c.kind = 'distance'
-        and list_contains(c.categories, p.category)
-        and 2 * 6371008.8 * asin(sqrt(
-            pow(sin(radians(p.lat - c.lat) / 2), 2)
-            + cos(radians(c.lat)) * cos(radians(p.lat)) * pow(sin(radians(p.lon - c.lon) / 2), 2)
-        )) <= c.max_m
+    inner join community_nearest as n
+        on c.unit_code = n.community_code and list_contains(c.categories, n.category)
+    where c.kind = 'distance' and n.nearest_m <= c.max_m
 ),
 
 met as (

@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from caremap import crs, db, facts, maps, standards, tiles
+from caremap import build, crs, db, facts, maps, standards, tiles
 from caremap.i18n import t
 from caremap.paths import REFERENCE
 from conftest import ROOT, app_test
@@ -394,6 +394,7 @@ def tiny_db(tmp_path):
     rows = standards.load(REFERENCE / "coverage_standards.toml")
     con.executemany("insert into coverage_standard values ($id, $sort_order, $level, $kind, $category, $role, "
                     "$categories, $max_m, $label_zh, $label_en, $basis)", rows)
+    build.derive(con)  # the tables a published version carries (nearest point per unit and category)
     yield con
     con.close()
 
