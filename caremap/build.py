@@ -24,7 +24,7 @@ DATASET_TABLES = [
 
 _TABLES = {"district", "street", "community", "special_zone", "service_category", "service_point", "worker",
            "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta",
-           "community_nearest",
+           "community_nearest", "point_tally", "sw_project_served", "sw_scope_month",
            "policy", "announcement"}
 
 
@@ -126,13 +126,18 @@ def _load_announcements(con, dataset: Path) -> None:
                     loaded.rows)
 
 
-DERIVE_NEAREST = Path(__file__).with_name("derive_nearest.sql")
+# Tables derived from the loaded ones when a version is published, each by its own insert statement.
+DERIVED = {table: Path(__file__).with_name(f"derive_{name}.sql") for table, name in (
+    ("community_nearest", "nearest"), ("point_tally", "point_tally"), ("sw_project_served", "sw_project_served"),
+    ("sw_scope_month", "sw_scope_month"))}
 
 
 def derive(con) -> None:
-    """Recompute the tables derived from service points (called inside the publishing transaction)."""
-    con.execute("delete from community_nearest")
-    con.execute(DERIVE_NEAREST.read_text(encoding="utf-8"))
+    """Recompute the derived tables (called inside the publishing transaction, at build and at import)."""
+    for table, sql in DERIVED.items():
+        con.execute(f"delete from {table}")  # noqa: S608 (a fixed table name from DERIVED, not input)
+        con.execute(sql.read_text(encoding="utf-8"))
+    # search: pinyin initials (caremap.search.derive_initials) — added by the directory-search work
 
 
 def _check_integrity(con) -> None:

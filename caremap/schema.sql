@@ -61,3 +61,14 @@ create table announcement (
 create table community_nearest (
     community_code varchar not null, category varchar not null, nearest_m double not null, nearest_name varchar
 );
+create table point_tally (
+    district_code varchar not null, street_code varchar, community_code varchar, category varchar not null,
+    located boolean not null, points bigint not null
+);
+create table sw_project_served (
+    project_id varchar primary key, person_times bigint not null, online_person_times bigint not null
+);
+create table sw_scope_month (
+    scope_code varchar not null, month date not null, person_times bigint not null,
+    online_person_times bigint not null
+);

@@ -15,8 +15,8 @@ streets as (
 workstations as (
     select
         street_code,
-        count(*) as workstations
-    from service_point
+        sum(points)::bigint as workstations
+    from point_tally
     where category = 'workstation'
     group by street_code
 ),
@@ -24,8 +24,8 @@ workstations as (
 homes as (
     select
         community_code,
-        count(*) as homes
-    from service_point
+        sum(points)::bigint as homes
+    from point_tally
     where category = 'children_home'
     group by community_code
 ),

@@ -75,20 +75,20 @@ point_units as (
         'district' as level,
         district_code as unit_code,
         category
-    from service_point
+    from point_tally
     union all
     select distinct
         'street' as level,
         street_code as unit_code,
         category
-    from service_point
+    from point_tally
     where street_code is not null
     union all
     select distinct
         'community' as level,
         community_code as unit_code,
         category
-    from service_point
+    from point_tally
     where community_code is not null
 ),
 

@@ -3,8 +3,8 @@ with
 points as (
     select
         category,
-        count(*) as points
-    from service_point
+        sum(points)::bigint as points
+    from point_tally
     where ($district is null or district_code = $district)
         and ($street is null or street_code = $street)
     group by category

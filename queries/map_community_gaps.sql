@@ -12,8 +12,8 @@ directors as (
 homes as (
     select
         community_code,
-        count(*) as homes
-    from service_point
+        sum(points)::bigint as homes
+    from point_tally
     where category = 'children_home' and community_code is not null
     group by community_code
 ),

@@ -26,18 +26,18 @@ point_units as (
     select
         district_code as unit_code,
         category
-    from service_point
+    from point_tally
     union all
     select
         street_code as unit_code,
         category
-    from service_point
+    from point_tally
     where street_code is not null
     union all
     select
         community_code as unit_code,
         category
-    from service_point
+    from point_tally
     where community_code is not null
 ),
 
@@ -127,8 +127,8 @@ compliance as (
 filtered_points as (
     select
         p.street_code,
-        count(*) as points
-    from service_point as p
+        sum(p.points)::bigint as points
+    from point_tally as p
     inner join service_category as c on p.category = c.code
     where ($categories is null or list_contains($categories, c.code))
         and ($system is null or c.system = $system)

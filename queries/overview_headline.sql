@@ -1,8 +1,8 @@
 -- Headline figures for a scope: one row; $district and $street are nullable (null = whole city).
 with
 points as (
-    select count(*) as service_points
-    from service_point
+    select coalesce(sum(points), 0)::bigint as service_points
+    from point_tally
     where ($district is null or district_code = $district)
         and ($street is null or street_code = $street)
 ),
@@ -33,8 +33,8 @@ projects as (
 ),
 
 served as (
-    select coalesce(sum(m.person_times), 0) as person_times
-    from sw_service_month as m
+    select coalesce(sum(m.person_times), 0)::bigint as person_times
+    from sw_project_served as m
     where m.project_id in (select id from projects)
 ),
 

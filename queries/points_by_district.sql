@@ -3,8 +3,9 @@ with
 points as (
     select
         district_code,
-        category
-    from service_point
+        category,
+        points
+    from point_tally
     where ($district is null or district_code = $district)
         and ($street is null or street_code = $street)
 ),
@@ -18,7 +19,7 @@ final as (
         c.name as category_name,
         c.name_en as category_name_en,
         c.system,
-        count(*) as points
+        sum(p.points)::bigint as points
     from points as p
     inner join district as d on p.district_code = d.code
     inner join service_category as c on p.category = c.code

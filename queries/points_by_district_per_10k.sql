@@ -3,8 +3,8 @@ with
 points as (
     select
         district_code,
-        count(*) as points
-    from service_point
+        sum(points)::bigint as points
+    from point_tally
     where $district is null or district_code = $district
     group by district_code
 ),

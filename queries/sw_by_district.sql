@@ -12,9 +12,8 @@ sites as (
 served as (
     select
         project_id,
-        sum(person_times) as person_times
-    from sw_service_month
-    group by project_id
+        person_times
+    from sw_project_served
 ),
 
 per_district as (

@@ -39,9 +39,8 @@ projects as (
 served as (
     select
         project_id,
-        sum(person_times) as person_times
-    from sw_service_month
-    group by project_id
+        person_times
+    from sw_project_served
 ),
 
 by_domain as (

@@ -20,7 +20,7 @@ served as (
     select
         coalesce(sum(m.person_times), 0)::bigint as person_times,
         coalesce(sum(m.online_person_times), 0)::bigint as online_person_times
-    from sw_service_month as m
+    from sw_project_served as m
     where m.project_id in (select id from projects)
 ),
 

@@ -1,4 +1,4 @@
--- Projects in scope (a project counts when one of its sites lies in the scope) with organisation, sites in scope and person-times; $district, $street nullable.
+-- Projects in scope (a project counts when one of its sites lies in the scope) with organisation, sites in scope and person-times; $district, $street, $org_id (one organisation) nullable.
 with
 sites as (
     select
@@ -13,10 +13,9 @@ sites as (
 served as (
     select
         project_id,
-        sum(person_times)::bigint as person_times,
-        sum(online_person_times)::bigint as online_person_times
-    from sw_service_month
-    group by project_id
+        person_times,
+        online_person_times
+    from sw_project_served
 ),
 
 final as (
@@ -41,7 +40,8 @@ final as (
     left join district as d on p.district_code = d.code
     left join sites as s on p.id = s.project_id
     left join served as m on p.id = m.project_id
-    where ($district is null and $street is null) or s.project_id is not null
+    where (($district is null and $street is null) or s.project_id is not null)
+        and ($org_id is null or p.org_id = $org_id)
 )
 
 select * from final

@@ -14,15 +14,15 @@ streets as (
 workstations as (
     select
         street_code,
-        count(*) as workstations
-    from service_point
+        sum(points)::bigint as workstations
+    from point_tally
     where category = 'workstation'
     group by street_code
 ),
 
 homes as (
     select distinct community_code
-    from service_point
+    from point_tally
     where category = 'children_home'
 ),
 

@@ -33,25 +33,11 @@ unit_cells as (
     cross join (select unnest([-1, 0, 1]) as d) as dy
 ),
 
-point_cells as (
-    select
-        p.lon,
-        p.lat,
-        floor(p.lon / g.cell_lon) as cx,
-        floor(p.lat / g.cell_lat) as cy
-    from service_point as p
-    cross join grid as g
-    where p.category = $category and p.lon is not null and p.lat is not null
-),
-
+-- Covered: the unit's nearest point of $category (derived when the version was published) within $max_m.
 covered as (
-    select distinct uc.unit_code
-    from unit_cells as uc
-    inner join point_cells as pc on uc.cx = pc.cx and uc.cy = pc.cy
-    where 2 * 6371008.8 * asin(sqrt(least(1.0,
-        pow(sin(radians(pc.lat - uc.lat) / 2), 2)
-        + cos(radians(uc.lat)) * cos(radians(pc.lat)) * pow(sin(radians(pc.lon - uc.lon) / 2), 2)
-    ))) <= $max_m
+    select n.community_code as unit_code
+    from community_nearest as n
+    where n.category = $category and n.nearest_m <= $max_m
 ),
 
 demand as (

@@ -25,7 +25,7 @@ directors as (
 
 homes as (
     select distinct community_code
-    from service_point
+    from point_tally
     where category = 'children_home'
 ),
 

@@ -62,3 +62,94 @@ def test_an_import_recomputes_the_derived_distances(tmp_path):
     nearest = con.execute("select nearest_m from community_nearest where community_code = $c "
                           "and category = 'special_school'", {"c": code}).fetchone()[0]
     assert nearest < 1.0  # the new school stands at the unit's own point
+
+
+def _schema_only():
+    import duckdb
+
+    from caremap import build
+
+    con = duckdb.connect()
+    con.execute(build.SCHEMA.read_text(encoding="utf-8"))
+    return con
+
+
+def test_nearest_derivation_is_exact_for_sparse_and_clustered_points():
+    """Random units and points over 60 km: the near (3 × 3 cells) and far (bounded cell scan) paths both
+    give the brute-force nearest point and name, for lone points far away and for tight clusters."""
+    import numpy as np
+
+    from caremap import build
+    from caremap.crs import haversine_m
+
+    rng = np.random.default_rng(7)
+    con = _schema_only()
+    units = [(f"C{i:03d}", 113.8 + rng.uniform(0, 0.6), 22.45 + rng.uniform(0, 0.3)) for i in range(60)]
+    con.executemany("insert into community (code, name, street_code, district_code, lon, lat) "
+                    "values ($1, $1, 'S', 'D', $2, $3)", units)
+    points = [(f"P{i:04d}", "lone", 113.8 + rng.uniform(0, 0.6), 22.45 + rng.uniform(0, 0.3)) for i in range(7)]
+    centre = (114.1, 22.6)  # a cluster of 300 points within ~300 m, and a few of them elsewhere
+    points += [(f"Q{i:04d}", "cluster", centre[0] + rng.normal(0, 0.002), centre[1] + rng.normal(0, 0.002))
+               for i in range(300)]
+    points += [(f"R{i:04d}", "cluster", 113.8 + rng.uniform(0, 0.6), 22.45 + rng.uniform(0, 0.3)) for i in range(5)]
+    con.executemany("insert into service_point (id, name, category, district_code, lon, lat) "
+                    "values ($1, $1, $2, 'D', $3, $4)", points)
+    build.derive(con)
+    derived = {(c, k): (m, n) for c, k, m, n in con.execute("select * from community_nearest").fetchall()}
+    assert len(derived) == 2 * len(units)
+    far = 0
+    for code, lon, lat in units:
+        for category in ("lone", "cluster"):
+            dist, name = min((haversine_m(lon, lat, x, y), pid) for pid, k, x, y in points if k == category)
+            got_m, got_name = derived[(code, category)]
+            assert np.isclose(got_m, dist, rtol=1e-9) and got_name == name, (code, category)
+            far += dist > 2000
+    assert far > 60  # the far path was exercised, not only the 3 × 3 cells
+
+
+def test_derived_tallies_equal_the_rows_they_count(con):
+    import pandas as pd
+
+    direct = con.execute("select district_code, street_code, community_code, category, "
+                         "lon is not null and lat is not null as located, count(*) as points from service_point "
+                         "group by all order by all").df()
+    tally = con.execute("select * from point_tally order by all").df()
+    pd.testing.assert_frame_equal(tally, direct, check_dtype=False)
+    assert int(tally["points"].sum()) == 1513
+    served = con.execute("select p.id, coalesce(sum(m.person_times), 0), coalesce(sum(m.online_person_times), 0) "
+                         "from sw_project as p left join sw_service_month as m on p.id = m.project_id "
+                         "group by p.id order by p.id").fetchall()
+    assert con.execute("select * from sw_project_served order by project_id").fetchall() == served
+    for scope, where in (("city", "true"), ("440305", "s.district_code = '440305'"),
+                         ("440305007", "s.street_code = '440305007'")):
+        direct = con.execute("select m.month, sum(m.person_times), sum(m.online_person_times) "  # noqa: S608
+                             "from sw_service_month as m where m.project_id in "
+                             f"(select s.project_id from sw_site as s where {where}) group by m.month order by 1"
+                             ).fetchall()
+        derived = con.execute("select month, person_times, online_person_times from sw_scope_month "
+                              "where scope_code = $s order by month", {"s": scope}).fetchall()
+        assert derived == direct and derived, scope
+
+
+def test_an_import_recomputes_the_derived_tallies(tmp_path):
+    import duckdb
+
+    from caremap import build, ingest, publish
+
+    live = tmp_path / "t.duckdb"
+    build.build(live)
+    con = duckdb.connect(str(live.resolve()), read_only=True)
+    before = db.run(con, "overview_headline", district="440305", street=None).iloc[0]
+    lon, lat = con.execute("select lon, lat from street where code = '440305007'").fetchone()
+    header = "名称*,类别*,所属区*,所属街道*,所属社区,地址*,联系电话,经度*,纬度*,坐标系,更新日期"
+    data = (f"{header}\n示例·新儿童之家,儿童之家,南山区,粤海街道,,示例路9号,0755-00000009,"
+            f"{lon:.6f},{lat:.6f},WGS84,2024-01-01\n").encode()
+    checked = ingest.check(data, "new.csv", "service_points", con, mode="append")
+    con.close()
+    assert checked.ok, ingest.report_lines(checked)
+    publish.publish_import(checked, data, "append", live, who="test")
+    con = duckdb.connect(str(live.resolve()), read_only=True)
+    after = db.run(con, "overview_headline", district="440305", street=None).iloc[0]
+    assert int(after["service_points"]) == int(before["service_points"]) + 1
+    assert con.execute("select sum(points) from point_tally").fetchone()[0] == con.execute(
+        "select count(*) from service_point").fetchone()[0]

@@ -1,4 +1,4 @@
-"""The test command also lints: ruff over the Python, sqlfluff (DuckDB dialect) over queries/."""
+"""The test command also lints: ruff over the Python, sqlfluff (DuckDB dialect) over queries/ and the derivations."""
 
 import subprocess
 import sys
@@ -13,7 +13,9 @@ def test_ruff():
 
 
 def test_sqlfluff():
-    out = subprocess.run([sys.executable, "-m", "sqlfluff", "lint", "queries/"], cwd=ROOT,
+    derived = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "caremap").glob("derive_*.sql"))
+    assert derived, "the derivation statements (caremap/derive_*.sql) are linted too"
+    out = subprocess.run([sys.executable, "-m", "sqlfluff", "lint", "queries/", *derived], cwd=ROOT,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
 
