@@ -292,6 +292,21 @@ def bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float, targ
                      pickable=True)
 
 
+def site_bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float,
+                   target_crs: str = "WGS84") -> pdk.Layer:
+    """Project sites binned in DuckDB (above MAX_RAW_POINTS sites): dark rings, area ∝ sites in the cell."""
+    b = shift_frame(bins, target_crs)
+    top = max(float(b["sites"].max()), 1.0) if not b.empty else 1.0
+    tips = _tips(b, b["sites"].map(lambda n: labels["site_bin_title"].format(n=int(n))),
+                 [pd.Series(labels["bin_note"].format(m=int(cell_m)), index=b.index)])
+    rows = pd.DataFrame({"lon": b["lon"].round(6), "lat": b["lat"].round(6),
+                         "radius": (cell_m / 2 * np.sqrt(b["sites"] / top)).round(1).clip(lower=cell_m / 8)})
+    return pdk.Layer("ScatterplotLayer", id="site_bins", data=pd.concat([rows, tips], axis=1),
+                     get_position=["lon", "lat"], get_radius="radius", radius_units="'meters'", radius_min_pixels=2,
+                     filled=False, stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1.5,
+                     pickable=True)
+
+
 def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
                  target_crs: str = "WGS84") -> pdk.Layer:
     """Streets as proportional symbols (area ∝ value) at their representative points: streets have no polygons."""
@@ -448,7 +463,8 @@ def picked(selection: Mapping | None) -> tuple[str, dict] | None:
 OPTIONAL_LAYERS = ("rings", "density", "sites", "no_director", "no_home")
 LABEL_KEYS = ("points", "points_per_10k", "compliance", "gaps", "click_district", "click_street", "label_category",
               "label_system", "label_address", "label_phone", "label_street", "label_community", "label_district",
-              "label_project", "label_org", "label_domain", "site_kind", "bin_title", "bin_note", "no_director",
+              "label_project", "label_org", "label_domain", "site_kind", "bin_title", "site_bin_title", "bin_note",
+              "no_director",
               "no_home", "gap_caveat")
 
 
@@ -516,9 +532,13 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
     elif not points.empty:
         layers.append(point_layer(point_rows(points, texts, target)))
     if "sites" in opts.layers:
-        sites = run_query("map_sites", **scope)
-        if not sites.empty:
-            layers.append(site_layer(sites, texts, target))
+        n_sites = int(run_query("map_site_count", **scope)["sites"].iloc[0])
+        if n_sites > max_raw_points:  # too many to ship one by one: DuckDB bins them like the points
+            site_cell_m = bin_size_m(opts.district, opts.street)
+            layers.append(site_bin_layer(run_query("map_site_bins", **scope, cell_m=site_cell_m), texts,
+                                         site_cell_m, target))
+        elif n_sites:
+            layers.append(site_layer(run_query("map_sites", **scope), texts, target))
     for gap in ("no_director", "no_home"):
         if gap in opts.layers:
             communities = run_query("map_community_gaps", **scope)

@@ -53,8 +53,7 @@ if ranked.empty:
 else:
     names = dict(zip(ranked["org_id"], ranked["org_name"]))
     org = st.selectbox(t("social_work.col_org_name"), list(names), format_func=names.get, key="social_work_org")
-    projects = db.query("sw_projects_in_scope", **scope.params())
-    projects = projects[projects["org_id"] == org]
+    projects = db.query("sw_projects_in_scope", org_id=org, **scope.params())
     st.markdown(f"**{t('social_work.org_projects', org=names[org])}**")
     shown = tables.localise(projects, "social_work", ["name", "domain", "target_group", "district_name", "start_on",
                                                       "end_on", "funding_wan", "social_workers", "sites",

@@ -1,5 +1,27 @@
--- Service points, streets and districts whose name contains $search (case-insensitive), within $district (nullable); at most $max_rows rows.
+-- Service points, streets and districts whose name contains $search (literally, case-insensitive), within $district (nullable); at most $max_rows rows.
 with
+needle as (
+    select lower(trim($search)) as text
+    where $search is not null and length(trim($search)) > 0
+),
+
+-- Only the first $max_rows matching points (shortest names first) are joined to their street.
+points as (
+    select
+        p.id,
+        p.name,
+        p.district_code,
+        p.street_code,
+        p.lon,
+        p.lat
+    from service_point as p
+    inner join needle as n on contains(lower(p.name), n.text)
+    where p.lon is not null
+        and ($district is null or p.district_code = $district)
+    order by length(p.name), p.name
+    limit $max_rows
+),
+
 candidates as (
     select
         'point' as kind,
@@ -10,9 +32,8 @@ candidates as (
         p.street_code,
         p.lon,
         p.lat
-    from service_point as p
+    from points as p
     left join street as s on p.street_code = s.code
-    where p.lon is not null
     union all
     select
         'street' as kind,
@@ -25,17 +46,19 @@ candidates as (
         s.lat
     from street as s
     inner join district as d on s.district_code = d.code
+    inner join needle as n on contains(lower(s.name), n.text)
     union all
     select
         'district' as kind,
-        code,
-        name,
+        d.code,
+        d.name,
         '' as detail,
-        code as district_code,
+        d.code as district_code,
         null as street_code,
-        label_lon as lon,
-        label_lat as lat
-    from district
+        d.label_lon as lon,
+        d.label_lat as lat
+    from district as d
+    inner join needle as n on contains(lower(d.name), n.text)
 ),
 
 final as (
@@ -43,10 +66,7 @@ final as (
         *,
         case kind when 'district' then 1 when 'street' then 2 else 3 end as kind_order
     from candidates
-    where $search is not null
-        and length(trim($search)) > 0
-        and name ilike '%' || trim($search) || '%'
-        and ($district is null or district_code = $district)
+    where $district is null or district_code = $district
 )
 
 select * from final

@@ -350,6 +350,24 @@ def test_above_the_threshold_points_are_binned_in_duckdb(con):
     assert len(result.deck.to_json().encode()) < 0.5 * len(raw.deck.to_json().encode())  # binning pays off
 
 
+def test_above_the_threshold_project_sites_are_binned_in_duckdb(con):
+    texts = maps.labels(lambda k: t(k, "zh"))
+    opts = maps.MapOptions(layers=("sites",))
+    n_sites = int(db.run(con, "map_site_count", district=None, street=None)["sites"].iloc[0])
+    assert n_sites == 378
+    raw = maps.deck_spec(maps.build_map(functools.partial(db.run, con), opts, texts).deck)
+    assert len(layer(raw, "sites")["data"]) == n_sites and "site_bins" not in [x["id"] for x in raw["layers"]]
+    binned = maps.deck_spec(maps.build_map(functools.partial(db.run, con), opts, texts, max_raw_points=100).deck)
+    ids = [x["id"] for x in binned["layers"]]
+    assert "sites" not in ids and "site_bins" in ids
+    bins = db.run(con, "map_site_bins", district=None, street=None, cell_m=maps.bin_size_m(None, None))
+    assert int(bins["sites"].sum()) == n_sites and len(layer(binned, "site_bins")["data"]) == len(bins) < n_sites
+    assert "社工项目点" in layer(binned, "site_bins")["data"][0]["tip_title"]
+    in_district = db.run(con, "map_site_bins", district="440305", street=None, cell_m=250.0)
+    assert int(in_district["sites"].sum()) == int(
+        db.run(con, "map_site_count", district="440305", street=None)["sites"].iloc[0]) > 0
+
+
 def test_default_payload_carries_only_the_needed_columns():
     at = app_test("pages/map.py")
     point = layer(deck_of(at), "points")["data"][0]
