@@ -24,7 +24,7 @@ DATASET_TABLES = [
 
 _TABLES = {"district", "street", "community", "special_zone", "service_category", "service_point", "worker",
            "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta",
-           "community_nearest", "point_tally", "sw_project_served", "sw_scope_month",
+           "community_nearest", "point_tally", "sw_project_scope", "sw_scope_month",
            "policy", "announcement"}
 
 
@@ -128,7 +128,7 @@ def _load_announcements(con, dataset: Path) -> None:
 
 # Tables derived from the loaded ones when a version is published, each by its own insert statement.
 DERIVED = {table: Path(__file__).with_name(f"derive_{name}.sql") for table, name in (
-    ("community_nearest", "nearest"), ("point_tally", "point_tally"), ("sw_project_served", "sw_project_served"),
+    ("community_nearest", "nearest"), ("point_tally", "point_tally"), ("sw_project_scope", "sw_project_scope"),
     ("sw_scope_month", "sw_scope_month"))}
 
 

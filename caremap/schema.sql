@@ -65,8 +65,10 @@ create table point_tally (
     district_code varchar not null, street_code varchar, community_code varchar, category varchar not null,
     located boolean not null, points bigint not null
 );
-create table sw_project_served (
-    project_id varchar primary key, person_times bigint not null, online_person_times bigint not null
+create table sw_project_scope (
+    scope_code varchar not null, project_id varchar not null, org_id varchar not null, domain varchar,
+    target_group varchar, social_workers integer not null, sites bigint not null, person_times bigint not null,
+    online_person_times bigint not null
 );
 create table sw_scope_month (
     scope_code varchar not null, month date not null, person_times bigint not null,

@@ -16,26 +16,27 @@ workers as (
         and ($street is null or street_code = $street)
 ),
 
-sites as (
+sw_scope as (
+    select coalesce($street, $district, 'city') as scope_code
+    where $street is null
+        or $district is null
+        or exists (select 1 from street where code = $street and district_code = $district)
+),
+
+sw_projects as (
+    select x.*
+    from sw_project_scope as x
+    inner join sw_scope as s on x.scope_code = s.scope_code
+),
+
+social_work as (
     select
-        id,
-        project_id
-    from sw_site
-    where ($district is null or district_code = $district)
-        and ($street is null or street_code = $street)
-),
-
-projects as (
-    select p.*
-    from sw_project as p
-    where ($district is null and $street is null)
-        or p.id in (select project_id from sites)
-),
-
-served as (
-    select coalesce(sum(m.person_times), 0)::bigint as person_times
-    from sw_project_served as m
-    where m.project_id in (select id from projects)
+        count(distinct org_id) as sw_orgs,
+        coalesce(sum(social_workers), 0)::bigint as social_workers,
+        count(*) as sw_projects,
+        coalesce(sum(sites), 0)::bigint as sw_sites,
+        coalesce(sum(person_times), 0)::bigint as person_times
+    from sw_projects
 ),
 
 final as (
@@ -43,12 +44,12 @@ final as (
         points.service_points,
         workers.supervisors,
         workers.directors,
-        (select count(distinct org_id) from projects) as sw_orgs,
-        (select coalesce(sum(social_workers), 0) from projects) as social_workers,
-        (select count(*) from projects) as sw_projects,
-        (select count(*) from sites) as sw_sites,
-        served.person_times
-    from points, workers, served
+        social_work.sw_orgs,
+        social_work.social_workers,
+        social_work.sw_projects,
+        social_work.sw_sites,
+        social_work.person_times
+    from points, workers, social_work
 )
 
 select * from final

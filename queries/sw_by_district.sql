@@ -1,33 +1,18 @@
 -- Social work per district in scope: projects with a site in the district, their social workers and person-times, and sites; $district nullable.
 with
-sites as (
-    select
-        district_code,
-        project_id,
-        count(*) as sites
-    from sw_site
-    group by district_code, project_id
-),
-
-served as (
-    select
-        project_id,
-        person_times
-    from sw_project_served
-),
-
+-- sw_project_scope holds each project once per district it has a site in (derived at publish time).
 per_district as (
     select
-        s.district_code,
+        x.scope_code as district_code,
         count(*) as projects,
-        count(distinct p.org_id) as orgs,
-        sum(s.sites) as sites,
-        sum(p.social_workers) as social_workers,
-        coalesce(sum(m.person_times), 0) as person_times
-    from sites as s
-    inner join sw_project as p on s.project_id = p.id
-    left join served as m on p.id = m.project_id
-    group by s.district_code
+        count(distinct x.org_id) as orgs,
+        sum(x.sites) as sites,
+        sum(x.social_workers) as social_workers,
+        coalesce(sum(x.person_times), 0) as person_times
+    from sw_project_scope as x
+    inner join district as d on x.scope_code = d.code
+    where $district is null or x.scope_code = $district
+    group by x.scope_code
 ),
 
 final as (

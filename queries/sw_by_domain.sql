@@ -19,39 +19,27 @@ domains as (
     ) as v (sort_order, domain)
 ),
 
-sites as (
-    select distinct project_id
-    from sw_site
-    where ($district is null or district_code = $district)
-        and ($street is null or street_code = $street)
+scope as (
+    select coalesce($street, $district, 'city') as scope_code
+    where $street is null
+        or $district is null
+        or exists (select 1 from street where code = $street and district_code = $district)
 ),
 
 projects as (
-    select
-        p.id,
-        coalesce(p.domain, '未填') as domain,
-        p.social_workers
-    from sw_project as p
-    where ($district is null and $street is null)
-        or p.id in (select project_id from sites)
-),
-
-served as (
-    select
-        project_id,
-        person_times
-    from sw_project_served
+    select x.*
+    from sw_project_scope as x
+    inner join scope as s on x.scope_code = s.scope_code
 ),
 
 by_domain as (
     select
-        p.domain,
+        coalesce(domain, '未填') as domain,
         count(*) as projects,
-        sum(p.social_workers) as social_workers,
-        coalesce(sum(m.person_times), 0) as person_times
-    from projects as p
-    left join served as m on p.id = m.project_id
-    group by p.domain
+        sum(social_workers) as social_workers,
+        coalesce(sum(person_times), 0) as person_times
+    from projects
+    group by coalesce(domain, '未填')
 ),
 
 final as (

@@ -1,34 +1,27 @@
 -- Organisations with projects in scope, with projects, sites in scope, social workers and person-times (and their ranks); $district, $street nullable.
 with
-sites as (
-    select
-        project_id,
-        count(*) as sites
-    from sw_site
-    where ($district is null or district_code = $district)
-        and ($street is null or street_code = $street)
-    group by project_id
+scope as (
+    select coalesce($street, $district, 'city') as scope_code
+    where $street is null
+        or $district is null
+        or exists (select 1 from street where code = $street and district_code = $district)
 ),
 
-served as (
-    select
-        project_id,
-        person_times
-    from sw_project_served
+projects as (
+    select x.*
+    from sw_project_scope as x
+    inner join scope as s on x.scope_code = s.scope_code
 ),
 
 per_org as (
     select
-        p.org_id,
+        org_id,
         count(*) as projects,
-        coalesce(sum(s.sites), 0)::bigint as sites,
-        sum(p.social_workers)::bigint as social_workers,
-        coalesce(sum(m.person_times), 0)::bigint as person_times
-    from sw_project as p
-    left join sites as s on p.id = s.project_id
-    left join served as m on p.id = m.project_id
-    where ($district is null and $street is null) or s.project_id is not null
-    group by p.org_id
+        coalesce(sum(sites), 0)::bigint as sites,
+        sum(social_workers)::bigint as social_workers,
+        coalesce(sum(person_times), 0)::bigint as person_times
+    from projects
+    group by org_id
 ),
 
 final as (

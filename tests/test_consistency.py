@@ -116,10 +116,17 @@ def test_derived_tallies_equal_the_rows_they_count(con):
     tally = con.execute("select * from point_tally order by all").df()
     pd.testing.assert_frame_equal(tally, direct, check_dtype=False)
     assert int(tally["points"].sum()) == 1513
-    served = con.execute("select p.id, coalesce(sum(m.person_times), 0), coalesce(sum(m.online_person_times), 0) "
-                         "from sw_project as p left join sw_service_month as m on p.id = m.project_id "
-                         "group by p.id order by p.id").fetchall()
-    assert con.execute("select * from sw_project_served order by project_id").fetchall() == served
+    for scope, where in (("city", "true"), ("440305", "s.district_code = '440305'"),
+                         ("440305007", "s.street_code = '440305007'")):
+        sql = ("select p.id, p.org_id, coalesce(p.social_workers, 0), "  # noqa: S608 (fixed test filters)
+               "(select count(*) from sw_site as s where s.project_id = p.id and " + where + "), "
+               "(select coalesce(sum(m.person_times), 0) from sw_service_month as m where m.project_id = p.id) "
+               "from sw_project as p where " + ("true" if scope == "city" else
+                                                 "p.id in (select s.project_id from sw_site as s where " + where + ")")
+               + " order by p.id")
+        derived = con.execute("select project_id, org_id, social_workers, sites, person_times from sw_project_scope "
+                              "where scope_code = $s order by project_id", {"s": scope}).fetchall()
+        assert derived == con.execute(sql).fetchall() and derived, scope
     for scope, where in (("city", "true"), ("440305", "s.district_code = '440305'"),
                          ("440305007", "s.street_code = '440305007'")):
         direct = con.execute("select m.month, sum(m.person_times), sum(m.online_person_times) "  # noqa: S608
