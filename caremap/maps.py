@@ -538,7 +538,7 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
             layers.append(site_bin_layer(run_query("map_site_bins", **scope, cell_m=site_cell_m), texts,
                                          site_cell_m, target))
         elif n_sites:
-            layers.append(site_layer(run_query("map_sites", **scope), texts, target))
+            layers.append(site_layer(run_query("map_sites", **scope, max_rows=max_raw_points), texts, target))
     for gap in ("no_director", "no_home"):
         if gap in opts.layers:
             communities = run_query("map_community_gaps", **scope)

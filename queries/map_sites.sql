@@ -1,4 +1,4 @@
--- Social-work project sites in a scope ($district, $street nullable): site, project, organisation, domain, point.
+-- Social-work project sites in a scope ($district, $street nullable), at most $max_rows (the map bins above that): site, project, organisation, domain, point.
 select
     s.id,
     s.name,
@@ -17,3 +17,4 @@ where ($district is null or s.district_code = $district)
     and s.lon is not null
     and s.lat is not null
 order by s.id
+limit $max_rows

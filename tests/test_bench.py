@@ -21,8 +21,13 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
     for entry in r["scales"].values():
         for key in ("service_points", "generate_seconds", "generate_peak_rss_mib", "build_seconds",
                     "build_peak_rss_mib", "query_seconds", "query_seconds_max", "query_seconds_median",
-                    "pandas_baseline", "map_payload_bytes"):
+                    "pandas_baseline", "map_payload_bytes", "interaction_query_seconds_max",
+                    "interaction_queries_over_150ms"):
             assert key in entry, key
+        from caremap import db
+        assert set(entry["query_seconds"]) >= set(db.query_names())  # every named query is timed
+        assert all(v is not None for v in entry["query_seconds"].values())
+        assert not any(k.startswith("import_") for k in entry["interaction_queries_over_150ms"])
         assert entry["build_peak_rss_mib"] > 10
         assert {"overview_headline", "points_by_system"} <= set(entry["pandas_baseline"])
         assert all(v["speedup"] > 0 for v in entry["pandas_baseline"].values())

@@ -194,7 +194,7 @@ def test_optional_layers_sites_rings_density_and_community_gaps():
     spec = deck_of(at)
     ids = [x["id"] for x in spec["layers"]]
     assert {"density", "rings", "sites", "community_gaps"} <= set(ids)
-    sites = db.query("map_sites", district="440305", street=None)
+    sites = db.query("map_sites", district="440305", street=None, max_rows=maps.MAX_RAW_POINTS)
     assert len(layer(spec, "sites")["data"]) == len(sites)
     homes = db.query("map_points", district="440305", street=None, categories=("children_home",), system=None,
                      level=None, max_rows=maps.MAX_RAW_POINTS)
