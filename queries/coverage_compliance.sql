@@ -174,52 +174,94 @@ judged as (
     left join distance_met as dm on us.standard_id = dm.standard_id and us.unit_code = dm.unit_code
 ),
 
--- Units and units met per matrix cell (row × standard), per street × standard and per standard.
+-- Units and units met per matrix cell (row × standard), per street × standard and per standard: grouped and
+-- joined back (window functions over these few thousand rows cost ten times more).
+row_counts as (
+    select
+        standard_id,
+        row_code,
+        count(*) as row_units,
+        sum(cast(met as int)) as row_met
+    from judged
+    group by standard_id, row_code
+),
+
+street_counts as (
+    select
+        standard_id,
+        street_code,
+        count(*) as street_units,
+        sum(cast(met as int)) as street_met
+    from judged
+    group by standard_id, street_code
+),
+
+standard_counts as (
+    select
+        standard_id,
+        count(*) as standard_units,
+        sum(cast(met as int)) as standard_met
+    from judged
+    group by standard_id
+),
+
 counted as (
     select
-        *,
-        count(*) over (partition by standard_id, row_code) as row_units,
-        sum(cast(met as int)) over (partition by standard_id, row_code) as row_met,
-        count(*) over (partition by standard_id, street_code) as street_units,
-        sum(cast(met as int)) over (partition by standard_id, street_code) as street_met,
-        count(*) over (partition by standard_id) as standard_units,
-        sum(cast(met as int)) over (partition by standard_id) as standard_met
-    from judged
+        j.*,
+        r.row_units,
+        r.row_met,
+        t.street_units,
+        t.street_met,
+        s.standard_units,
+        s.standard_met
+    from judged as j
+    inner join row_counts as r on j.standard_id = r.standard_id and j.row_code = r.row_code
+    inner join street_counts as t
+        on j.standard_id = t.standard_id and j.street_code is not distinct from t.street_code
+    inner join standard_counts as s on j.standard_id = s.standard_id
 ),
 
 -- Street gap score: 1 per street standard missed + the share of its communities missing each community standard.
+gap_scores as (
+    select
+        street_code,
+        coalesce(sum(case when not met then 1.0 / street_units end), 0) as street_gap_score
+    from counted
+    where street_code is not null
+    group by street_code
+),
+
 final as (
     select
-        standard_id,
-        sort_order,
-        level,
-        kind,
-        label_zh,
-        label_en,
-        role,
-        categories,
-        max_m,
-        district_code,
-        district_name,
-        street_code,
-        street_name,
-        unit_code,
-        unit_name,
-        row_code,
-        row_name,
-        has_location,
-        met,
-        nearest_m,
-        row_units,
-        row_met,
-        street_units,
-        street_met,
-        standard_units,
-        standard_met,
-        case when street_code is not null then
-            coalesce(sum(case when not met then 1.0 / street_units end) over (partition by street_code), 0)
-        end as street_gap_score
-    from counted
+        c.standard_id,
+        c.sort_order,
+        c.level,
+        c.kind,
+        c.label_zh,
+        c.label_en,
+        c.role,
+        c.categories,
+        c.max_m,
+        c.district_code,
+        c.district_name,
+        c.street_code,
+        c.street_name,
+        c.unit_code,
+        c.unit_name,
+        c.row_code,
+        c.row_name,
+        c.has_location,
+        c.met,
+        c.nearest_m,
+        c.row_units,
+        c.row_met,
+        c.street_units,
+        c.street_met,
+        c.standard_units,
+        c.standard_met,
+        g.street_gap_score
+    from counted as c
+    left join gap_scores as g on c.street_code = g.street_code
 )
 
 select * from final

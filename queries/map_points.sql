@@ -13,6 +13,19 @@ categories as (
         and ($level is null or level = $level)
 ),
 
+-- The first $max_rows matching points by id, chosen on the narrow id column before any other is read.
+chosen as (
+    select p.id
+    from service_point as p
+    inner join categories as c on p.category = c.code
+    where ($district is null or p.district_code = $district)
+        and ($street is null or p.street_code = $street)
+        and p.lon is not null
+        and p.lat is not null
+    order by p.id
+    limit $max_rows
+),
+
 final as (
     select
         p.id,
@@ -34,16 +47,12 @@ final as (
         p.lat,
         p.updated_on
     from service_point as p
+    inner join chosen as k on p.id = k.id
     inner join categories as c on p.category = c.code
     left join district as d on p.district_code = d.code
     left join street as s on p.street_code = s.code
     left join community as m on p.community_code = m.code
-    where ($district is null or p.district_code = $district)
-        and ($street is null or p.street_code = $street)
-        and p.lon is not null
-        and p.lat is not null
 )
 
 select * from final
-qualify row_number() over (order by id) <= $max_rows
 order by id
