@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 
@@ -59,3 +60,18 @@ def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, co
                      get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
     return pdk.Deck(layers=[boundaries_layer(boundaries), dots], initial_view_state=_view(data),
                     map_provider=None, tooltip={"text": tooltip})
+
+
+def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: float) -> pdk.Deck:
+    """Grid cells (lon, lat of the centre; `sites`) binned in DuckDB, as dark rings with area ∝ the count, for
+    when there are too many points to ship one by one. `title` is formatted with n, the cell's count."""
+    data = bins.dropna(subset=["lon", "lat"]).copy()
+    top = max(float(data["sites"].max()), 1.0) if not data.empty else 1.0
+    data = pd.DataFrame({"lon": data["lon"].round(6), "lat": data["lat"].round(6),
+                         "radius": (cell_m / 2 * np.sqrt(data["sites"] / top)).round(1).clip(lower=cell_m / 8),
+                         "label": [title.format(n=int(n)) for n in data["sites"]]})
+    rings = pdk.Layer("ScatterplotLayer", data, id="bins", get_position=["lon", "lat"], get_radius="radius",
+                      radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
+                      stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
+    return pdk.Deck(layers=[boundaries_layer(boundaries), rings], initial_view_state=_view(data),
+                    map_provider=None, tooltip={"text": "{label}"})

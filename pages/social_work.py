@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from caremap import charts, db, facts, small_maps, tables, ui
+from caremap import charts, db, facts, maps, small_maps, tables, ui
 from caremap.i18n import fmt_int, lang, t
 
 scope = ui.current_scope()
@@ -62,8 +62,15 @@ else:
     sites = db.query("sw_org_sites", org_id=org, **scope.params())
     st.markdown(f"**{t('social_work.org_sites', org=names[org], n=fmt_int(len(sites)))}**")
     left, right = st.columns([3, 2])
-    left.pydeck_chart(small_maps.points_deck(sites, db.query("sw_district_boundaries", district=scope.district),
-                                             "{name}\n{project_name}\n{street_name}"), height=360)
+    boundaries = db.query("sw_district_boundaries", district=scope.district)
+    if len(sites) > maps.MAX_RAW_POINTS:  # too many to ship one by one: DuckDB sums them in grid cells
+        cell_m = maps.bin_size_m(scope.district, scope.street)
+        bins = db.query("sw_org_site_bins", org_id=org, cell_m=cell_m, **scope.params())
+        left.pydeck_chart(small_maps.bins_deck(bins, boundaries, t("social_work.bin_title"), cell_m), height=360)
+        left.caption(t("social_work.map_binned", m=fmt_int(cell_m)))
+    else:
+        left.pydeck_chart(small_maps.points_deck(sites[["name", "project_name", "street_name", "lon", "lat"]],
+                                                 boundaries, "{name}\n{project_name}\n{street_name}"), height=360)
     left.caption(t("social_work.map_note"))
     right.dataframe(tables.localise(sites, "social_work", ["name", "street_name", "community_name", "project_name"]),
                     hide_index=True, height=360, key="social_work_org_sites")

@@ -120,3 +120,20 @@ def test_social_work_page_in_english_at_street_scope():
     assert metrics["Project sites"] == str(row["sw_sites"])
     assert metrics["Person-times served"] == f"{row['person_times']:,}"
     assert isinstance(db.query("sw_by_district", district="440305"), pd.DataFrame)
+
+
+def test_an_organisation_with_more_sites_than_the_map_ships_is_drawn_as_duckdb_bins(monkeypatch):
+    from caremap import maps
+
+    monkeypatch.setattr(maps, "MAX_RAW_POINTS", 5)
+    at = app_test("pages/social_work.py")
+    org = at.selectbox(key="social_work_org").value
+    sites = db.query("sw_org_sites", org_id=org, district=None, street=None)
+    assert len(sites) > 5
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    bins = next(layer for layer in deck["layers"] if layer["id"] == "bins")
+    assert sum(int(b["label"].split()[1]) for b in bins["data"]) == len(sites)  # "本网格 12 个项目点"
+    assert len(bins["data"]) < len(sites)
+    assert any("500 米网格汇总" in c.value for c in at.caption)
+    table = next(f.value for f in at.dataframe if "项目" in " ".join(f.value.columns) and len(f.value) == len(sites))
+    assert len(table) == len(sites)  # the table still lists every site

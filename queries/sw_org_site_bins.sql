@@ -1,0 +1,28 @@
+-- Project sites in scope of one organisation $org_id binned into square cells of $cell_m metres (when too many to draw one by one): cell centre, sites; $district, $street nullable.
+with
+sites as (
+    select
+        floor(s.lon / ($cell_m / 111320.0)) as cell_x,
+        floor(s.lat / ($cell_m / 111320.0)) as cell_y
+    from sw_site as s
+    inner join sw_project as p on s.project_id = p.id
+    where p.org_id = $org_id
+        and ($district is null or s.district_code = $district)
+        and ($street is null or s.street_code = $street)
+        and s.lon is not null
+        and s.lat is not null
+),
+
+final as (
+    select
+        cell_x,
+        cell_y,
+        (cell_x + 0.5) * ($cell_m / 111320.0) as lon,
+        (cell_y + 0.5) * ($cell_m / 111320.0) as lat,
+        count(*) as sites
+    from sites
+    group by cell_x, cell_y
+)
+
+select * from final
+order by cell_x, cell_y
