@@ -29,11 +29,11 @@ SAMPLE_PARAMS = {"district": None, "street": None, "lang": "zh", "category": "ch
                  "max_m": 1000.0, "limit": 20, "offset": 0, "search": "南山", "org_id": "ORG01", "level": "street",
                  "categories": ("children_home",), "role": "儿童主任", "policy_level": "national",
                  "topic": "minor_protection", "year": 2020, "max_rows": 3, "system": "民政",
-                 "pinyin_ids": ("SP0000001",), "page_size": 20, "page_start": 0, "cell_m": 500.0}
+                 "page_size": 20, "page_start": 0, "cell_m": 500.0}
 # What the app itself sends where one sample value does not fit every query: the map ships at most
 # MAX_RAW_POINTS points or sites (caremap.maps; above that it bins), the search box asks for 20 results.
 QUERY_PARAMS = {"map_points": {"max_rows": 20_000, "categories": None, "system": None, "level": None},
-                "map_sites": {"max_rows": 20_000}, "map_search": {"max_rows": 20},
+                "map_sites": {"max_rows": 20_000}, "sw_org_sites": {"max_rows": 20_000}, "map_search": {"max_rows": 20},
                 "announcement_list": {"max_rows": 10}}
 # Queries run once per import check (caremap.ingest), not on a click: reported apart from the interactions.
 IMPORT_PREFIX = "import_"

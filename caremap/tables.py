@@ -10,6 +10,9 @@ import streamlit as st
 from caremap.export import neutralise
 from caremap.i18n import t
 
+# Rows a list shows beside a map that had to bin its points (the heading gives the full count).
+LIST_ROWS_BESIDE_BINS = 1_000
+
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as formulas ('=…', '+…') are kept as text (export.neutralise)."""

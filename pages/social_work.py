@@ -59,11 +59,16 @@ else:
                                                       "end_on", "funding_wan", "social_workers", "sites",
                                                       "person_times", "online_person_times"])
     st.dataframe(shown, hide_index=True, column_config=tables.column_config(shown), key="social_work_org_projects")
-    sites = db.query("sw_org_sites", org_id=org, **scope.params())
-    st.markdown(f"**{t('social_work.org_sites', org=names[org], n=fmt_int(len(sites)))}**")
+    # the projects' sites in scope add up to the organisation's; past the map's threshold the map bins them in
+    # DuckDB and the table lists the first LIST_ROWS_BESIDE_BINS, so a page never carries tens of thousands of rows
+    total = int(projects["sites"].sum())
+    binned = total > maps.MAX_RAW_POINTS
+    sites = db.query("sw_org_sites", org_id=org, **scope.params(),
+                     max_rows=tables.LIST_ROWS_BESIDE_BINS if binned else maps.MAX_RAW_POINTS)
+    st.markdown(f"**{t('social_work.org_sites', org=names[org], n=fmt_int(total))}**")
     left, right = st.columns([3, 2])
     boundaries = db.query("sw_district_boundaries", district=scope.district)
-    if len(sites) > maps.MAX_RAW_POINTS:  # too many to ship one by one: DuckDB sums them in grid cells
+    if binned:
         cell_m = maps.bin_size_m(scope.district, scope.street)
         bins = db.query("sw_org_site_bins", org_id=org, cell_m=cell_m, **scope.params())
         left.pydeck_chart(small_maps.bins_deck(bins, boundaries, t("social_work.bin_title"), cell_m), height=360)
@@ -74,6 +79,8 @@ else:
     left.caption(t("social_work.map_note"))
     right.dataframe(tables.localise(sites, "social_work", ["name", "street_name", "community_name", "project_name"]),
                     hide_index=True, height=360, key="social_work_org_sites")
+    if len(sites) < total:
+        right.caption(t("social_work.sites_first", shown=fmt_int(len(sites)), total=fmt_int(total)))
 ui.source(t("social_work.source_sw", "zh"), t("social_work.source_sw", "en"))
 
 st.subheader(t("social_work.presence"))

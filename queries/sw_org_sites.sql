@@ -1,4 +1,4 @@
--- Project sites in scope of one organisation $org_id: site, project, domain, street, community, lon/lat; $district, $street nullable.
+-- Project sites in scope of one organisation $org_id, the first $max_rows by id (null = all): site, project, domain, street, community, lon/lat; $district, $street nullable.
 select
     s.id,
     s.name,
@@ -18,3 +18,4 @@ where p.org_id = $org_id
     and ($district is null or s.district_code = $district)
     and ($street is null or s.street_code = $street)
 order by s.id
+limit $max_rows

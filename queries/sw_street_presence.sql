@@ -36,13 +36,15 @@ units as (
     group by c.street_code
 ),
 
+-- sw_project_scope holds each project once per street it has a site in (derived at publish time).
 presence as (
     select
-        street_code,
-        count(distinct project_id) as sw_projects,
-        count(*) as sw_sites
-    from sw_site
-    group by street_code
+        x.scope_code as street_code,
+        count(*) as sw_projects,
+        sum(x.sites) as sw_sites
+    from sw_project_scope as x
+    inner join streets as s on x.scope_code = s.street_code
+    group by x.scope_code
 ),
 
 final as (

@@ -90,7 +90,7 @@ def test_ranking_switches_measure_and_one_organisation_drills_to_its_projects_an
     assert not at.exception, at.exception
     projects = next(f.value for f in at.dataframe if "资金（万元）" in f.value.columns)
     assert len(projects) == org["projects"] and projects["服务人次"].sum() == org["person_times"]
-    sites = db.query("sw_org_sites", org_id=org["org_id"], district=None, street=None)
+    sites = db.query("sw_org_sites", org_id=org["org_id"], district=None, street=None, max_rows=None)
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     layers = {layer["@@type"]: layer for layer in deck["layers"]}
     assert len(layers["ScatterplotLayer"]["data"]) == len(sites) == org["sites"]
@@ -123,17 +123,20 @@ def test_social_work_page_in_english_at_street_scope():
 
 
 def test_an_organisation_with_more_sites_than_the_map_ships_is_drawn_as_duckdb_bins(monkeypatch):
-    from caremap import maps
+    from caremap import maps, tables
 
     monkeypatch.setattr(maps, "MAX_RAW_POINTS", 5)
+    monkeypatch.setattr(tables, "LIST_ROWS_BESIDE_BINS", 4)
     at = app_test("pages/social_work.py")
     org = at.selectbox(key="social_work_org").value
-    sites = db.query("sw_org_sites", org_id=org, district=None, street=None)
+    sites = db.query("sw_org_sites", org_id=org, district=None, street=None, max_rows=None)
     assert len(sites) > 5
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     bins = next(layer for layer in deck["layers"] if layer["id"] == "bins")
     assert sum(int(b["label"].split()[1]) for b in bins["data"]) == len(sites)  # "本网格 12 个项目点"
     assert len(bins["data"]) < len(sites)
     assert any("500 米网格汇总" in c.value for c in at.caption)
-    table = next(f.value for f in at.dataframe if "项目" in " ".join(f.value.columns) and len(f.value) == len(sites))
-    assert len(table) == len(sites)  # the table still lists every site
+    assert any(f"（{len(sites)} 个）" in m.value for m in at.markdown)  # the heading counts every site
+    listed = next(f.value for f in at.dataframe if "社区" in " ".join(f.value.columns))
+    assert list(listed.iloc[:, 0]) == list(sites["name"].head(4))  # the first 4 by id, as the caption says
+    assert any(f"前 4 个，共 {len(sites)} 个" in c.value for c in at.caption)
