@@ -3,7 +3,8 @@
 A chart function takes the scope and language and returns a Figure: the Altair chart (titled with the
 scope, with the source and 示例数据 note in its footer, so an exported image carries them), the data
 behind it (for CSV/XLSX), and a one-line takeaway computed from the data. Register with @chart("id").
-Chart functions read data only through db.query (named queries) and never call st.*.
+Chart functions read data only through db.query (named queries) and never call st.*. build() caches each
+Figure per (chart, scope, language, published data version), so a chart function must depend on nothing else.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from caremap import db
 from caremap.i18n import t
@@ -67,10 +69,29 @@ def finish(chart_obj, title: str, subtitle: str, source: str, lang: str, width=6
 
 
 def build(chart_id: str, district: str | None = None, street: str | None = None, lang: str = "zh") -> Figure:
-    """The Figure for a chart id at a scope; KeyError names the known ids."""
+    """The Figure for a chart id at a scope; KeyError names the known ids.
+
+    Built once per (chart, scope, language, published database version) and then served from the cache:
+    building the Altair chart costs far more than the queries behind it. Each call returns its own copy.
+    """
     if chart_id not in CHARTS:
         raise KeyError(f"unknown chart {chart_id!r}; known: {', '.join(sorted(CHARTS))}")
-    return CHARTS[chart_id](district=district, street=street, lang=lang)
+    fn = CHARTS[chart_id]
+    return _built(chart_id, district, street, lang, data_key(), (fn.__module__, fn.__qualname__, id(fn)), _fn=fn)
+
+
+def data_key() -> tuple:
+    """What db.query's own cache is keyed by: the data version and the database file this run reads (its path,
+    inode and mtime, pinned for the run), so that a newly published version never gets figures of the old one."""
+    token = db._token()
+    return db._version_of(token), token
+
+
+@st.cache_data(max_entries=512, ttl=3600, show_spinner=False)
+def _built(chart_id: str, district: str | None, street: str | None, lang: str, data: tuple, function: tuple,
+           _fn: Callable[..., Figure]) -> Figure:
+    # `function` (module, name, id) keys the registered chart function, _fn itself is not hashed.
+    return _fn(district=district, street=street, lang=lang)
 
 
 @chart("points_by_system")

@@ -6,7 +6,6 @@ module only selects, labels and formats those rows, and runs the greedy maximal-
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -61,7 +60,7 @@ def matrix(comp: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     cells["units"] = cells.pop("row_units").astype(int)
     cells["met"] = cells.pop("row_met").astype(int)
     cells["rate"] = cells["met"] / cells["units"]
-    cells["standard"] = [_lang_label(r, lang) for _, r in cells.iterrows()]
+    cells["standard"] = cells["label_en" if lang == "en" else "label_zh"].tolist()
     # A cell of one unit (a district's or street's own standard, a community at street scope) reads ✓ / ✗.
     cells["cell"] = [("✓" if m else "✗") if u == 1 else f"{m}/{u} {unit_noun(lv, lang)}"
                      for m, u, lv in zip(cells["met"], cells["units"], cells["level"])]
@@ -97,8 +96,8 @@ def gap_list(comp: pd.DataFrame, lang: str = "zh", standard_ids: tuple[str, ...]
         "street": gaps["street_name"].fillna("").tolist(),
         "unit_code": gaps["unit_code"].tolist(),
         "unit": gaps["unit_name"].tolist(),
-        "standard": [_lang_label(r, lang) for _, r in gaps.iterrows()],
-        "missing": [missing_text(r, lang) for _, r in gaps.iterrows()],
+        "standard": gaps["label_en" if lang == "en" else "label_zh"].tolist(),
+        "missing": [missing_text(r, lang) for r in gaps.to_dict("records")],
     })
     return out.rename(columns={c: t(f"coverage.col_{c}", lang) for c in GAP_COLUMNS})
 
@@ -112,7 +111,7 @@ def street_ranking(comp: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     per["missing"] = (per["street_units"] - per["street_met"]).astype(int)
     per["parts"] = [
         (_lang_label(r, lang) if r["level"] == "street" else f"{_lang_label(r, lang)} {r['missing']}/"
-         f"{int(r['street_units'])}") for _, r in per.iterrows()]
+         f"{int(r['street_units'])}") for r in per.to_dict("records")]
     parts = per[per["missing"] > 0].groupby("street_code")["parts"].agg("；".join if lang == "zh" else "; ".join)
     streets = per.drop_duplicates("street_code").set_index("street_code")
     out = pd.DataFrame({
@@ -225,15 +224,3 @@ def per_10k(district: str | None, lang: str = "zh") -> tuple[pd.DataFrame, list[
         t("coverage.per_10k_value", lang): rows["per_10k"],
     })
     return table, name[rows["population_2020"].isna()].tolist()
-
-
-def to_csv(df: pd.DataFrame) -> bytes:
-    """CSV with a BOM so Excel opens the Chinese headers correctly."""
-    return df.to_csv(index=False).encode("utf-8-sig")
-
-
-def to_xlsx(df: pd.DataFrame, sheet: str = "缺口清单") -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        df.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return buf.getvalue()

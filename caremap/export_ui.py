@@ -32,3 +32,4 @@ def export_buttons(fig: Figure, key: str | None = None) -> None:
             st.download_button(t(f"export.{fmt}"), data=_renderer(fig, fmt, language, meta),
                                file_name=export.filename(fig, fmt), mime=export.MIME[fmt], key=f"{prefix}_{fmt}",
                                on_click="ignore", width="stretch")
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -34,12 +35,17 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
     return buf.getvalue()
 
 
-def download_buttons(df: pd.DataFrame, file_stem: str, key: str) -> None:
-    """CSV and XLSX download buttons side by side for a table exactly as shown (mask personal data first)."""
+def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str) -> None:
+    """CSV and XLSX download buttons side by side for a table exactly as shown (mask personal data first).
+
+    The files are written only when a button is clicked (an XLSX of a few hundred rows takes longer than the
+    rest of a page's run). Pass a function instead of a frame to defer producing the table itself, e.g. a
+    full search result; it must not rely on the session (it runs when the click is served)."""
+    table = df if callable(df) else (lambda: df)
     left, right = st.columns(2, width=360)
-    left.download_button(t("tables.csv"), csv_bytes(df), f"{file_stem}.csv", "text/csv", key=f"{key}_csv",
-                         icon="⬇️", on_click="ignore")
-    right.download_button(t("tables.xlsx"), xlsx_bytes(df), f"{file_stem}.xlsx",
+    left.download_button(t("tables.csv"), lambda: csv_bytes(table()), f"{file_stem}.csv", "text/csv",
+                         key=f"{key}_csv", icon="⬇️", on_click="ignore")
+    right.download_button(t("tables.xlsx"), lambda: xlsx_bytes(table()), f"{file_stem}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           icon="⬇️", on_click="ignore")
 

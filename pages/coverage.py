@@ -1,8 +1,9 @@
 """Coverage analysis: standards compliance by district/street/community, gaps, walking access, site proposals."""
 
+import pandas as pd
 import streamlit as st
 
-from caremap import charts, coverage, facts, policies, ui
+from caremap import charts, coverage, facts, policies, tables, ui
 from caremap.i18n import fmt_int, fmt_pct, lang, t
 
 scope, L = ui.current_scope(), lang()
@@ -80,11 +81,16 @@ with tabs[2]:
     gaps = coverage.gap_list(comp, L, tuple(chosen))
     st.caption(t("coverage.gap_count", n=fmt_int(len(gaps))))
     st.dataframe(gaps, hide_index=True)
-    export = coverage.gap_list(comp, "zh", tuple(chosen))
-    c1, c2 = st.columns(2)
-    c1.download_button(t("coverage.download_csv"), coverage.to_csv(export), "coverage_gaps.csv", "text/csv")
-    c2.download_button(t("coverage.download_xlsx"), coverage.to_xlsx(export), "coverage_gaps.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c1, c2 = st.columns(2)  # the files (always in Chinese) are written only when a button is clicked
+
+    def export() -> pd.DataFrame:
+        return coverage.gap_list(comp, "zh", tuple(chosen))
+
+    c1.download_button(t("coverage.download_csv"), lambda: tables.csv_bytes(export()), "coverage_gaps.csv",
+                       "text/csv", on_click="ignore")
+    c2.download_button(t("coverage.download_xlsx"), lambda: tables.xlsx_bytes(export(), "缺口清单"),
+                       "coverage_gaps.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore")
     st.caption(f"{t('coverage.director_caveat')} {caveat}")
     ui.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
 

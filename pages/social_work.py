@@ -59,8 +59,8 @@ else:
                                                       "end_on", "funding_wan", "social_workers", "sites",
                                                       "person_times", "online_person_times"])
     st.dataframe(shown, hide_index=True, column_config=tables.column_config(shown), key="social_work_org_projects")
-    # the projects' sites in scope add up to the organisation's; past the map's threshold the map bins them in
-    # DuckDB and the table lists the first LIST_ROWS_BESIDE_BINS, so a page never carries tens of thousands of rows
+    # the projects' sites in scope add up to the organisation's; past the map's threshold the map bins them in the
+    # database and the table lists the first LIST_ROWS_BESIDE_BINS, so a page never carries tens of thousands of rows
     total = int(projects["sites"].sum())
     binned = total > maps.MAX_RAW_POINTS
     sites = db.query("sw_org_sites", org_id=org, **scope.params(),

@@ -1,6 +1,7 @@
 """Workforce (儿童工作队伍): street supervisors and community child directors — deployment, tenure, training.
 
-Names and phone numbers are shown and downloaded only through caremap.masking.mask_personal.
+Names and phone numbers are shown and downloaded only through caremap.masking.mask_personal. The CSV/XLSX
+files are written only when their download button is clicked (tables.download_buttons).
 """
 
 import streamlit as st

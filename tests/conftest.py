@@ -71,3 +71,34 @@ def app_test(script: str, district: str | None = None, street: str | None = None
         at.query_params["lang"] = lang
     at.run()
     return at
+
+
+@pytest.fixture()
+def downloads(monkeypatch):
+    """Every file a page offers for download during an AppTest run, immediate or deferred (a callable)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.testing.v1 import app_test as app_test_module
+
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, storage):
+            super().__init__(storage)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+
+    def content(proto) -> bytes:
+        for mgr in managers:
+            if proto.deferred_file_id and proto.deferred_file_id in mgr._deferred_callables:
+                data = mgr._deferred_callables[proto.deferred_file_id]["callable"]()
+                return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+            name = proto.url.rsplit("/", 1)[-1]
+            if proto.url and name.split(".")[0] in mgr._storage._files_by_id:
+                return mgr._storage.get_file(name).content
+        raise AssertionError(f"download {proto.id} not found")
+
+    def files(at) -> dict[str, bytes]:
+        """{widget key (or id) of each download button: the bytes it serves}."""
+        return {b.proto.id.rsplit("-", 1)[-1]: content(b.proto) for b in at.get("download_button")}
+    return files

@@ -120,6 +120,7 @@ def tiny_db(tmp_path, monkeypatch):
                                                                        "449901001001"),
                      ("P3", "三家", "children_home", "449901002", "449901002001"),
                      ("P4", "四站", "party_centre", "449901003", "449901003001")])
+    build.derive(con)  # the derived tables every published version carries
     con.close()
     monkeypatch.setenv("CAREMAP_DB", str(path))
     return path
@@ -202,3 +203,30 @@ def test_briefing_page_scope_choice_drives_the_url_scope_and_the_outline():
     assert at.query_params["district"] == DISTRICT
     nanshan = briefing.gaps_slide(DISTRICT, None, "zh", "").takeaway
     assert any(nanshan in m.value for m in at.markdown) and not any(city in m.value for m in at.markdown)
+
+
+def test_outline_follows_scope_language_and_a_newly_published_version(tmp_path, monkeypatch):
+    """The deck's charts come from the chart cache: each scope and language has its own, a new version new ones."""
+    from test_export import publish_one_more_point
+
+    live = tmp_path / "live.duckdb"
+    build.build(live)
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+
+    def mapped_points(deck) -> int:  # the service points in the map slide's table
+        fig = next(s.figure for s in deck.slides if s.chart_id == "district_map")
+        return int(fig.data.iloc[:, 1].sum())
+
+    city, nanshan, english = briefing.outline(), briefing.outline(DISTRICT), briefing.outline(lang="en")
+    charted = [i for i, s in enumerate(city.slides) if s.kind == "chart"]
+    assert charted and all(city.slides[i].takeaway != nanshan.slides[i].takeaway for i in charted)
+    assert all(city.slides[i].title != english.slides[i].title for i in charted)
+    assert [s.takeaway for s in briefing.outline().slides] == [s.takeaway for s in city.slides]
+
+    before, version = mapped_points(city), db.data_version()
+    added = publish_one_more_point(live)
+    fresh = briefing.outline()
+    assert db.data_version() != version and version not in fresh.slides[0].lines[1]
+    assert mapped_points(fresh) == before + added
+    assert fresh.slides[1].metrics[0][1] == fmt_int(before + added)
+    assert mapped_points(briefing.outline(lang="en")) == before + added

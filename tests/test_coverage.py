@@ -23,7 +23,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from caremap import build, charts, coverage, db
+from caremap import build, charts, coverage, db, tables
 from caremap.paths import DEMO, REFERENCE
 from conftest import app_test
 
@@ -165,11 +165,11 @@ def test_gap_list_rows_and_wording(fx):
 
 def test_gap_list_downloads_have_chinese_headers(fx):
     gaps = coverage.gap_list(comp_of(fx), "zh")
-    book = openpyxl.load_workbook(io.BytesIO(coverage.to_xlsx(gaps)))
+    book = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(gaps, "缺口清单")))
     sheet = book.active
     assert [c.value for c in sheet[1]] == ["层级", "区", "街道", "单位代码", "单位", "标准", "缺少"]
     assert sheet.max_row == 15
-    back = pd.read_csv(io.BytesIO(coverage.to_csv(gaps)), encoding="utf-8-sig", dtype=str)
+    back = pd.read_csv(io.BytesIO(tables.csv_bytes(gaps)), encoding="utf-8-sig", dtype=str)
     assert back["单位"].tolist() == gaps["单位"].tolist()
 
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from caremap import charts, cli, db, export
+from caremap import build, charts, cli, db, export
 from conftest import app_test
 
 CHART_IDS = sorted(charts.CHARTS)
@@ -215,3 +215,53 @@ def test_units_row_from_column_names_or_the_figures_note():
     ws = load_workbook(io.BytesIO(export.to_xlsx(fig))).active
     formats = {ws.cell(row=7, column=j).value: ws.cell(row=8, column=j).number_format for j in range(1, 7)}
     assert formats["达标率"] == "0.0%" and formats["服务人次"] == "#,##0" and formats["任职年限（年）"] == "#,##0.0"
+
+
+def publish_one_more_point(live) -> int:
+    """Publish a new data version as the data-admin page does: append the template's one service point (南山区)."""
+    import duckdb
+
+    from caremap import ingest, publish
+    from caremap.paths import TEMPLATES
+
+    data = (TEMPLATES / "service_points.csv").read_bytes()
+    con = duckdb.connect(str(live.resolve()), read_only=True)
+    try:
+        checked = ingest.check(data, "points.csv", "service_points", con, mode="append")
+    finally:
+        con.close()
+    return publish.publish_import(checked, data, "append", live, who="test").rows
+
+
+def test_built_charts_are_cached_per_scope_language_and_published_version(tmp_path, monkeypatch):
+    """charts.build builds a chart once per scope, language and published version, and hands out copies."""
+    live = tmp_path / "live.duckdb"
+    build.build(live)
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+    calls = []
+    real = charts.CHARTS["points_by_system"]
+    monkeypatch.setitem(charts.CHARTS, "points_by_system", lambda **kw: calls.append(kw) or real(**kw))
+
+    city = charts.build("points_by_system")
+    city.data.iloc[0, -1] = -1  # a caller changing its copy does not change the cached figure
+    again = charts.build("points_by_system")
+    assert len(calls) == 1, "the second build is served from the cache"
+    assert again.data.equals(real().data) and again.takeaway == city.takeaway
+
+    nanshan, english = charts.build("points_by_system", DISTRICT), charts.build("points_by_system", lang="en")
+    street = charts.build("points_by_system", DISTRICT, "440305007")
+    assert len(calls) == 4
+    assert city.scope_label == "全市" and nanshan.scope_label == "全市 › 南山区"
+    assert street.scope_label == "全市 › 南山区 › 粤海街道"
+    assert street.data["服务点数"].sum() < nanshan.data["服务点数"].sum() < again.data["服务点数"].sum()
+    assert english.title == "Service points by owning system and level" and english.takeaway.startswith("Whole city")
+
+    total = int(again.data["服务点数"].sum())
+    added = publish_one_more_point(live)
+    assert added == 1
+    fresh = charts.build("points_by_system")
+    assert len(calls) == 5, "a newly published version is never served the old version's figure"
+    assert int(fresh.data["服务点数"].sum()) == total + added
+    assert f"共有儿童服务点 {total + added} 个" in fresh.takeaway
+    assert int(charts.build("points_by_system", DISTRICT).data["服务点数"].sum()) == \
+        int(nanshan.data["服务点数"].sum()) + added

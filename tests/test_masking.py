@@ -8,8 +8,6 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import app_test as app_test_module
 
 from caremap import db, masking
 from conftest import PAGES, app_test
@@ -56,34 +54,6 @@ def test_no_mobile_survives_masking(number):
 def test_masked_names_keep_length_and_hide_the_middle(name):
     masked = masking.mask_name(name)
     assert len(masked) == len(name) and masked[0] == name[0] and masked[1] == "*"
-
-
-@pytest.fixture()
-def downloads(monkeypatch):
-    """Every file a page offers for download during an AppTest run, immediate or deferred (a callable)."""
-    managers = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, storage):
-            super().__init__(storage)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
-
-    def content(proto) -> bytes:
-        for mgr in managers:
-            if proto.deferred_file_id and proto.deferred_file_id in mgr._deferred_callables:
-                data = mgr._deferred_callables[proto.deferred_file_id]["callable"]()
-                return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-            name = proto.url.rsplit("/", 1)[-1]
-            if proto.url and name.split(".")[0] in mgr._storage._files_by_id:
-                return mgr._storage.get_file(name).content
-        raise AssertionError(f"download {proto.id} not found")
-
-    def files(at) -> dict[str, bytes]:
-        """{widget key (or id) of each download button: the bytes it serves}."""
-        return {b.proto.id.rsplit("-", 1)[-1]: content(b.proto) for b in at.get("download_button")}
-    return files
 
 
 def rendered_text(at) -> str:

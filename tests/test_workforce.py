@@ -1,9 +1,14 @@
 """Workforce page (儿童工作队伍): headline, deployment, distributions; figures equal the named queries'."""
 
-import duckdb
-import pytest
+import io
 
-from caremap import build, charts, db, facts
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import app_test as app_test_module
+
+from caremap import build, charts, db, facts, tables
 from conftest import app_test
 
 
@@ -15,6 +20,7 @@ def tiny_db(path, rows: dict) -> duckdb.DuckDBPyConnection:
         for rec in records:
             cols = ", ".join(rec)
             con.execute(f"insert into {table} ({cols}) values ({', '.join('?' * len(rec))})", list(rec.values()))
+    build.derive(con)  # the derived tables every published version carries
     con.close()
     return duckdb.connect(str(path), read_only=True)
 
@@ -117,3 +123,42 @@ def test_workforce_chart_data_and_takeaway_come_from_the_query():
         fig = charts.build(chart_id, district="440305")
         assert fig.takeaway and not fig.data.empty
         assert not any(c in fig.data.columns for c in ("name", "phone", "姓名", "电话"))
+
+
+def test_table_files_are_written_only_when_a_download_button_is_clicked(monkeypatch):
+    """Writing the roster's XLSX took longer than the rest of the page: the six files are deferred to the click."""
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, storage):
+            super().__init__(storage)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+    written = []
+    for name in ("csv_bytes", "xlsx_bytes"):
+        real = getattr(tables, name)
+        monkeypatch.setattr(tables, name, lambda df, *a, _real=real, _name=name: written.append(_name) or _real(df, *a))
+    at = app_test("pages/workforce.py", district="440305")
+    assert not at.exception, at.exception
+    assert written == [], "no CSV or XLSX is written until its button is clicked"
+
+    buttons = {b.proto.id.rsplit("-", 1)[-1]: b.proto for b in at.get("download_button")}
+    keys = [f"workforce_{t}_{fmt}" for t in ("district", "street", "roster") for fmt in ("csv", "xlsx")]
+    assert set(keys) <= buttons.keys()
+    files = {}
+    for key in keys:
+        deferred = buttons[key].deferred_file_id
+        files[key] = next(m._deferred_callables[deferred]["callable"]() for m in managers
+                          if deferred in m._deferred_callables)
+    roster = next(f.value for f in at.dataframe if "姓名" in f.value.columns)
+    for key in ("workforce_roster_csv", "workforce_roster_xlsx"):  # the table exactly as shown (masked)
+        got = pd.read_csv(io.BytesIO(files[key]), encoding="utf-8-sig", dtype=str) if key.endswith("csv") else \
+            pd.read_excel(io.BytesIO(files[key]), dtype=str)
+        assert list(got.columns) == list(roster.columns) and len(got) == len(roster)
+        assert got["姓名"].fillna("").tolist() == roster["姓名"].fillna("").tolist()
+    by_street = pd.read_excel(io.BytesIO(files["workforce_street_xlsx"]))
+    expected = db.query("workforce_by_street", district="440305", street=None)
+    assert by_street["在岗"].tolist() == expected["filled"].tolist()
+    by_district = pd.read_csv(io.BytesIO(files["workforce_district_csv"]), encoding="utf-8-sig")
+    assert by_district["区（新区）"].tolist() == ["南山区"]
