@@ -81,10 +81,8 @@ def build(chart_id: str, district: str | None = None, street: str | None = None,
 
 
 def data_key() -> tuple:
-    """What db.query's own cache is keyed by: the data version and the database file this run reads (its path,
-    inode and mtime, pinned for the run), so that a newly published version never gets figures of the old one."""
-    token = db._token()
-    return db._version_of(token), token
+    """What db.query's own cache is keyed by (db.cache_key): data version and the file this run reads."""
+    return db.cache_key()
 
 
 @st.cache_data(max_entries=512, ttl=3600, show_spinner=False)

@@ -115,10 +115,17 @@ def _cached(name: str, params: tuple, version: str, token: tuple[str, int, int])
     return run(_open(*token), name, **dict(params))
 
 
+def cache_key() -> tuple:
+    """What results are cached against: the data version and the database file this run reads (its path, inode
+    and mtime, pinned for the run), so a newly published version is never served figures of the old one."""
+    token = _token()
+    return _version_of(token), token
+
+
 def query(name: str, **params) -> pd.DataFrame:
     """Run a named query on the current database; results cached per (query, parameters, data version).
 
     Parameters must be hashable scalars (or tuples); pass None for "all" in scope filters.
     """
-    token = _token()
-    return _cached(name, tuple(sorted(params.items())), _version_of(token), token).copy()
+    version, token = cache_key()
+    return _cached(name, tuple(sorted(params.items())), version, token).copy()
