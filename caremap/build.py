@@ -137,7 +137,8 @@ def derive(con) -> None:
     for table, sql in DERIVED.items():
         con.execute(f"delete from {table}")  # noqa: S608 (a fixed table name from DERIVED, not input)
         con.execute(sql.read_text(encoding="utf-8"))
-    # search: pinyin initials (caremap.search.derive_initials) — added by the directory-search work
+    from caremap import search  # here: it pulls in Streamlit (via db), which the rest of the build does not
+    search.derive_initials(con)
 
 
 def _check_integrity(con) -> None:

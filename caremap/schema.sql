@@ -74,3 +74,5 @@ create table sw_scope_month (
     scope_code varchar not null, month date not null, person_times bigint not null,
     online_person_times bigint not null
 );
+create table name_initials (name_key varchar primary key, initials varchar not null);
+create table service_point_initials (id varchar not null, name_key varchar not null);

@@ -55,9 +55,12 @@ else:
     st.pydeck_chart(small_maps.points_deck(rows, boundaries, "{name}\n{address}\n{phone}", color_column="color",
                                            radius_m=80), height=380)
     st.caption(t("directory.map_note"))
-    everything = search.search_all(text, **filters)
-    tables.download_buttons(tables.localise(everything, "directory", [
-        "name", cat_col, "system", "district_name", "street_name", "community_name", "address", "phone", "lon",
-        "lat", "updated_on"]), "service_directory", "directory")
+    # the full result is queried only when a download is clicked, on the data version this run showed
+    columns = ["name", cat_col, "system", "district_name", "street_name", "community_name", "address", "phone",
+               "lon", "lat", "updated_on"]
+    names = {c: t(f"directory.col_{c}") for c in columns}
+    con = db.connect()
+    tables.download_buttons(lambda: search.search_all(text, **filters, con=con)[columns].rename(columns=names),
+                            "service_directory", "directory")
     st.caption(t("directory.download_note"))
 ui.source(t("directory.source_points", "zh"), t("directory.source_points", "en"))

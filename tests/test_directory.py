@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caremap import build, db, search
+from caremap import build, cli, db, search
 from conftest import app_test
 
 
@@ -60,12 +61,71 @@ def test_like_wildcards_are_escaped_on_a_fixture(tmp_path):
     for i, name in enumerate(["满分100%之家", "a_b之家", "aXb之家", "普通之家"]):
         c.execute("insert into service_point (id, name, category, district_code, address, phone) "
                   "values (?, ?, 'children_home', 'D1', ?, '0755-1')", [f"P{i}", name, f"路{i}号"])
+    search.derive_initials(c)  # what build.derive does when a version is published
     c.close()
     fixture = duckdb.connect(str(path), read_only=True)
     assert search.search_all("%", con=fixture)["name"].tolist() == ["满分100%之家"]
     assert search.search_all("a_b", con=fixture)["name"].tolist() == ["a_b之家"]  # not aXb
     assert search.search_all("mf", con=fixture)["name"].tolist() == ["满分100%之家"]  # pinyin initials
     assert len(search.search_all("", con=fixture)) == 4
+
+
+def test_initials_are_derived_at_build(con):
+    patterns = dict(con.execute("select name_key, initials from name_initials").fetchall())
+    assert patterns["福田街道"] == "ftjd" == search.pattern("福田街道")  # a street
+    assert patterns["儿童之家"] == search.pattern("儿童之家") == "[ER][TZ]z[GJ]"  # a category: polyphones
+    keys = dict(con.execute("select id, name_key from service_point_initials").fetchall())
+    names = dict(con.execute("select id, name from service_point").fetchall())
+    assert keys.keys() == names.keys()  # every point, once
+    numbered = next(i for i, n in names.items() if "（1）" in n)
+    assert keys[numbered] == names[numbered].replace("（1）", "（0）") and keys[numbered] in patterns
+
+
+def _one_point_db(tmp_path, name: str) -> duckdb.DuckDBPyConnection:
+    path = tmp_path / "one.duckdb"
+    c = duckdb.connect(str(path))
+    c.execute(build.SCHEMA.read_text(encoding="utf-8"))
+    c.execute("insert into meta values ('data_version', 'fixture-one')")
+    c.execute("insert into service_category values ('children_home', '儿童之家', 'Children''s home', '妇联', "
+              "'community', true, '#2ca02c')")
+    c.execute("insert into service_point (id, name, category, district_code) values ('P1', ?, 'children_home', "
+              "'D1')", [name])
+    search.derive_initials(c)  # as build.derive does at build and at every import
+    c.close()
+    return duckdb.connect(str(path), read_only=True)
+
+
+def test_a_polyphonic_name_is_found_by_each_reading(tmp_path):
+    fixture = _one_point_db(tmp_path, "长乐重行社区会所12号")  # 长 c/z, 乐 l/y, 重 c/t/z, 行 h/x, 区 o/q, 会 h/k
+    for text in ["cl", "zl", "cy", "zy", "zh", "cx", "tx", "sq", "so", "hs", "ks", "clzh", "zycx"]:
+        assert search.search_all(text, con=fixture)["name"].tolist() == ["长乐重行社区会所12号"], text
+    # every combination counts: 6 polyphones give 96, more than the 16 readings initials() lists
+    assert "zytxsqks" not in search.initials("长乐重行社区会所12号")
+    assert len(search.search_all("zytxsqks", con=fixture)) == 1
+    assert search.search_all("ZY TX", con=fixture)["id"].tolist() == ["P1"]  # case and spaces ignored
+    for text in ["ls", "zs", "qs", "clq", "s12", "zl12"]:  # not a reading; digits are not initials-like
+        assert search.search_all(text, con=fixture).empty, text
+
+
+def test_a_point_imported_later_is_found_by_its_initials(demo_db, tmp_path):
+    live = tmp_path / "db" / "caremap.duckdb"
+    live.parent.mkdir()
+    shutil.copyfile(demo_db, live)
+    before = duckdb.connect(str(live), read_only=True)
+    assert search.search_all("lhclzj", con=before).empty
+    before.close()
+    csv = tmp_path / "服务点.csv"
+    csv.write_text("名称,类别,所属区,所属街道,所属社区,地址,联系电话,经度,纬度,坐标系\n"
+                   "示例·鹭湖长岭之家,儿童之家,南山区,粤海街道,科技园社区,南山区示例路1号,0755-00000000,113.944,"
+                   "22.533,WGS84\n", encoding="utf-8")
+    assert cli.main(["import", str(csv), "--kind", "service_points", "--db", str(live), "--append"]) == 0
+    after = duckdb.connect(str(live), read_only=True)
+    try:
+        for text in ["lhclzj", "lhzlzj", "LH CL"]:  # 长: both readings
+            assert search.search_all(text, con=after)["name"].tolist() == ["示例·鹭湖长岭之家"], text
+        assert search.search("ftjd", con=after).total == 21  # the demo's points keep theirs
+    finally:
+        after.close()
 
 
 def test_paging_covers_every_result_once(con):
@@ -117,22 +177,10 @@ def test_directory_filters_follow_scope_and_category(monkeypatch):
     assert set(at.dataframe[0].value["District"]) == {"南山区"}
 
 
-def test_directory_download_holds_the_full_result(monkeypatch):
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    from streamlit.testing.v1 import app_test as app_test_module
-    stores = []
-
-    class Recording(MemoryMediaFileStorage):
-        def __init__(self, endpoint):
-            super().__init__(endpoint)
-            stores.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+def test_directory_download_holds_the_full_result(downloads):
     at = app_test("pages/directory.py")
     at.text_input(key="directory_q").set_value("福田").run()
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith("directory_csv"))
-    name = button.proto.url.rsplit("/", 1)[-1]
-    content = next(s.get_file(name).content for s in stores if name.split(".")[0] in s._files_by_id)
+    content = downloads(at)["directory_csv"]
     frame = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig")
     assert frame["名称"].tolist() == search.search_all("福田")["name"].tolist()
     assert len(frame) > search.PAGE_SIZE

@@ -101,7 +101,7 @@ def test_ranking_switches_measure_and_one_organisation_drills_to_its_projects_an
 
 def test_street_presence_flags_gaps_without_project_by_construction():
     presence = db.query("sw_street_presence", district=None, street=None)
-    points = db.query("directory_search", search="", pinyin_ids=(), district=None, street=None, category=None,
+    points = db.query("directory_search", search="", district=None, street=None, category=None,
                       system=None, page_size=None, page_start=0)
     ws_streets = set(points.loc[points["category"] == "workstation", "street_name"])
     for row in presence.itertuples():
