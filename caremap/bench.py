@@ -32,11 +32,15 @@ SAMPLE_PARAMS = {"district": None, "street": None, "lang": "zh", "category": "ch
                  "page_size": 20, "page_start": 0, "cell_m": 500.0}
 # What the app itself sends where one sample value does not fit every query. The map asks for raw points only
 # when at most MAX_RAW_POINTS match (caremap.maps; above that it bins): at x1000, rescue centres (10,000) are
-# such a call, all 1.5 million points are not. The directory is timed as a user types a text, with no filter.
+# such a call, all 1.5 million points are not (they are binned: map_point_bins). The directory is timed as a
+# user types a text, with no filter.
 QUERY_PARAMS = {"map_points": {"max_rows": 20_000, "categories": ("rescue_centre",), "system": None, "level": None},
                 "map_sites": {"max_rows": 20_000}, "sw_org_sites": {"max_rows": 20_000}, "map_search": {"max_rows": 20},
                 "announcement_list": {"max_rows": 10},
-                "directory_search": {"category": None, "system": None, "page_size": 20, "page_start": 0}}
+                "directory_search": {"category": None, "system": None, "page_size": 20, "page_start": 0},
+                # the map as it opens: every category, binned at city scope (the sample filters match nothing)
+                **{q: {"categories": None, "system": None, "level": None}
+                   for q in ("map_point_bins", "map_point_count", "map_districts", "map_streets")}}
 # Queries run once per import check (caremap.ingest), not on a click: reported apart from the interactions.
 IMPORT_PREFIX = "import_"
 DISTRICT = "440305"
