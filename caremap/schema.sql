@@ -76,3 +76,11 @@ create table sw_scope_month (
 );
 create table name_initials (name_key varchar primary key, initials varchar not null);
 create table service_point_initials (id varchar not null, name_key varchar not null);
+-- The projects that count in a scope (a district or street code; both null = the city): one definition for every
+-- social-work query. A street outside the given district has none.
+create macro sw_projects_in(in_district, in_street) as table
+    select x.*
+    from sw_project_scope as x
+    where x.scope_code = coalesce(in_street, in_district, 'city')
+        and (in_street is null or in_district is null
+            or exists (select 1 from street as s where s.code = in_street and s.district_code = in_district));

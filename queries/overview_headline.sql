@@ -16,17 +16,8 @@ workers as (
         and ($street is null or street_code = $street)
 ),
 
-sw_scope as (
-    select coalesce($street, $district, 'city') as scope_code
-    where $street is null
-        or $district is null
-        or exists (select 1 from street where code = $street and district_code = $district)
-),
-
 sw_projects as (
-    select x.*
-    from sw_project_scope as x
-    inner join sw_scope as s on x.scope_code = s.scope_code
+    select * from sw_projects_in($district, $street)
 ),
 
 social_work as (

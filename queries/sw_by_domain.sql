@@ -19,17 +19,8 @@ domains as (
     ) as v (sort_order, domain)
 ),
 
-scope as (
-    select coalesce($street, $district, 'city') as scope_code
-    where $street is null
-        or $district is null
-        or exists (select 1 from street where code = $street and district_code = $district)
-),
-
 projects as (
-    select x.*
-    from sw_project_scope as x
-    inner join scope as s on x.scope_code = s.scope_code
+    select * from sw_projects_in($district, $street)
 ),
 
 by_domain as (

@@ -1,17 +1,8 @@
 -- Social-work headline for a scope (one row): organisations, social workers, projects, sites, person-times, online person-times; projects count in a scope when one of their sites lies in it; $district, $street nullable.
--- Reads sw_project_scope, derived when the version was published (every project once per scope it counts in).
+-- Reads sw_projects_in (schema.sql): sw_project_scope, derived when the version was published, in scope.
 with
-scope as (
-    select coalesce($street, $district, 'city') as scope_code
-    where $street is null
-        or $district is null
-        or exists (select 1 from street where code = $street and district_code = $district)
-),
-
 projects as (
-    select x.*
-    from sw_project_scope as x
-    inner join scope as s on x.scope_code = s.scope_code
+    select * from sw_projects_in($district, $street)
 ),
 
 final as (

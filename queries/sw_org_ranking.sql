@@ -1,16 +1,7 @@
 -- Organisations with projects in scope, with projects, sites in scope, social workers and person-times (and their ranks); $district, $street nullable.
 with
-scope as (
-    select coalesce($street, $district, 'city') as scope_code
-    where $street is null
-        or $district is null
-        or exists (select 1 from street where code = $street and district_code = $district)
-),
-
 projects as (
-    select x.*
-    from sw_project_scope as x
-    inner join scope as s on x.scope_code = s.scope_code
+    select * from sw_projects_in($district, $street)
 ),
 
 per_org as (

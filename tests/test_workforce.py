@@ -5,8 +5,6 @@ import io
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import app_test as app_test_module
 
 from caremap import build, charts, db, facts, tables
 from conftest import app_test
@@ -125,16 +123,8 @@ def test_workforce_chart_data_and_takeaway_come_from_the_query():
         assert not any(c in fig.data.columns for c in ("name", "phone", "姓名", "电话"))
 
 
-def test_table_files_are_written_only_when_a_download_button_is_clicked(monkeypatch):
+def test_table_files_are_written_only_when_a_download_button_is_clicked(monkeypatch, downloads):
     """Writing the roster's XLSX took longer than the rest of the page: the six files are deferred to the click."""
-    managers = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, storage):
-            super().__init__(storage)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
     written = []
     for name in ("csv_bytes", "xlsx_bytes"):
         real = getattr(tables, name)
@@ -145,12 +135,9 @@ def test_table_files_are_written_only_when_a_download_button_is_clicked(monkeypa
 
     buttons = {b.proto.id.rsplit("-", 1)[-1]: b.proto for b in at.get("download_button")}
     keys = [f"workforce_{t}_{fmt}" for t in ("district", "street", "roster") for fmt in ("csv", "xlsx")]
-    assert set(keys) <= buttons.keys()
-    files = {}
-    for key in keys:
-        deferred = buttons[key].deferred_file_id
-        files[key] = next(m._deferred_callables[deferred]["callable"]() for m in managers
-                          if deferred in m._deferred_callables)
+    assert set(keys) <= buttons.keys() and all(buttons[k].deferred_file_id for k in keys)
+    files = downloads(at)  # now the callables run, as a click would
+    assert written.count("csv_bytes") == 3 and written.count("xlsx_bytes") == 3  # one per table button
     roster = next(f.value for f in at.dataframe if "姓名" in f.value.columns)
     for key in ("workforce_roster_csv", "workforce_roster_xlsx"):  # the table exactly as shown (masked)
         got = pd.read_csv(io.BytesIO(files[key]), encoding="utf-8-sig", dtype=str) if key.endswith("csv") else \
