@@ -535,7 +535,7 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
         n_sites = int(run_query("map_site_count", **scope)["sites"].iloc[0])
         if n_sites > max_raw_points:  # too many to ship one by one: DuckDB bins them like the points
             site_cell_m = bin_size_m(opts.district, opts.street)
-            layers.append(site_bin_layer(run_query("map_site_bins", **scope, cell_m=site_cell_m), texts,
+            layers.append(site_bin_layer(run_query("map_site_bins", **scope, org_id=None, cell_m=site_cell_m), texts,
                                          site_cell_m, target))
         elif n_sites:
             layers.append(site_layer(run_query("map_sites", **scope, max_rows=max_raw_points), texts, target))

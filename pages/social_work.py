@@ -70,7 +70,7 @@ else:
     boundaries = db.query("sw_district_boundaries", district=scope.district)
     if binned:
         cell_m = maps.bin_size_m(scope.district, scope.street)
-        bins = db.query("sw_org_site_bins", org_id=org, cell_m=cell_m, **scope.params())
+        bins = db.query("map_site_bins", org_id=org, cell_m=cell_m, **scope.params())
         left.pydeck_chart(small_maps.bins_deck(bins, boundaries, t("social_work.bin_title"), cell_m), height=360)
         left.caption(t("social_work.map_binned", m=fmt_int(cell_m)))
     else:

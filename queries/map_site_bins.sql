@@ -1,14 +1,15 @@
--- Social-work project sites in a scope ($district, $street nullable) binned into square cells of $cell_m metres (for large data sets): cell centre, sites.
+-- Social-work project sites in a scope ($district, $street nullable), of one organisation ($org_id; null = all), binned into square cells of $cell_m metres (for large data sets): cell centre, sites.
 with
 sites as (
     select
-        floor(lon / ($cell_m / 111320.0)) as cell_x,
-        floor(lat / ($cell_m / 111320.0)) as cell_y
-    from sw_site
-    where ($district is null or district_code = $district)
-        and ($street is null or street_code = $street)
-        and lon is not null
-        and lat is not null
+        floor(s.lon / ($cell_m / 111320.0)) as cell_x,
+        floor(s.lat / ($cell_m / 111320.0)) as cell_y
+    from sw_site as s
+    where ($district is null or s.district_code = $district)
+        and ($street is null or s.street_code = $street)
+        and ($org_id is null or s.project_id in (select p.id from sw_project as p where p.org_id = $org_id))
+        and s.lon is not null
+        and s.lat is not null
 ),
 
 final as (

@@ -360,10 +360,10 @@ def test_above_the_threshold_project_sites_are_binned_in_duckdb(con):
     binned = maps.deck_spec(maps.build_map(functools.partial(db.run, con), opts, texts, max_raw_points=100).deck)
     ids = [x["id"] for x in binned["layers"]]
     assert "sites" not in ids and "site_bins" in ids
-    bins = db.run(con, "map_site_bins", district=None, street=None, cell_m=maps.bin_size_m(None, None))
+    bins = db.run(con, "map_site_bins", district=None, street=None, org_id=None, cell_m=maps.bin_size_m(None, None))
     assert int(bins["sites"].sum()) == n_sites and len(layer(binned, "site_bins")["data"]) == len(bins) < n_sites
     assert "社工项目点" in layer(binned, "site_bins")["data"][0]["tip_title"]
-    in_district = db.run(con, "map_site_bins", district="440305", street=None, cell_m=250.0)
+    in_district = db.run(con, "map_site_bins", district="440305", street=None, org_id=None, cell_m=250.0)
     assert int(in_district["sites"].sum()) == int(
         db.run(con, "map_site_count", district="440305", street=None)["sites"].iloc[0]) > 0
 
