@@ -106,9 +106,15 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
     con.executemany("insert into meta values (?, ?)", list(meta.items()))
     _check_integrity(con)
     derive(con)
-    return {t: con.execute(f"select count(*) from {t}").fetchone()[0]  # noqa: S608 (fixed table names)
-            for t in ["district", "street", "community", "service_point", "worker", "sw_org", "sw_project",
-                      "sw_site", "sw_service_month", "coverage_standard", "policy", "announcement"]}
+    return table_counts(con)
+
+
+def table_counts(con) -> dict[str, int]:
+    """Rows in each data table (the named query table_counts), as build and import report them."""
+    from caremap import db  # here: it pulls in Streamlit, which loading the tables does not need
+
+    sql, _ = db.load_sql("table_counts")
+    return dict(con.execute(sql).fetchall())  # on con itself: inside the publishing transaction
 
 
 def _load_announcements(con, dataset: Path) -> None:

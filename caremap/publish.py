@@ -53,7 +53,6 @@ _INSERT = {
 _AFTER_REPLACE = {"projects": ["delete from sw_org where id not in (select org_id from sw_project)"]}
 _REPLACED_TABLES = {"service_points": {"service_point"}, "workers": {"worker"},
                     "projects": {"sw_project", "sw_org"}, "sites": {"sw_site"}}
-_COUNT = {t: f"select count(*) from {t}" for t in DEMO_TABLES}  # noqa: S608 (fixed table names)
 _VERSION_FILE = re.compile(r"(\d{4,})-([0-9a-f]{6,64})\.duckdb")
 
 
@@ -305,7 +304,7 @@ def publish_import(checked: ingest.Checked, data: bytes, mode: str = "replace",
 
         def work(con, meta: dict):
             version = _new_version(meta.get("data_version", ""), checked.sha256)
-            before = {t: con.execute(sql).fetchone()[0] for t, sql in _COUNT.items()}
+            before = {t: n for t, n in build.table_counts(con).items() if t in DEMO_TABLES}
             con.register("staged", checked.rows)
             con.register("staged_orgs", checked.new_orgs)
             statements = (_REPLACE_FIRST[checked.kind] if mode == "replace" else []) + _INSERT[checked.kind] + (
@@ -316,7 +315,7 @@ def publish_import(checked: ingest.Checked, data: bytes, mode: str = "replace",
             con.unregister("staged_orgs")
             build._check_integrity(con)
             build.derive(con)
-            after = {t: con.execute(sql).fetchone()[0] for t, sql in _COUNT.items()}
+            after = {t: n for t, n in build.table_counts(con).items() if t in DEMO_TABLES}
             demo = meta.get("demo_tables")
             demo = demo.split(",") if demo else (list(DEMO_TABLES) if meta.get("is_demo") == "true" else [])
             replaced = _REPLACED_TABLES[checked.kind] if mode == "replace" else set()
