@@ -84,3 +84,68 @@ create macro sw_projects_in(in_district, in_street) as table
     where x.scope_code = coalesce(in_street, in_district, 'city')
         and (in_street is null or in_district is null
             or exists (select 1 from street as s where s.code = in_street and s.district_code = in_district));
+-- Every coverage check: one row per unit (district, street, community unit) × standard of its level, with whether
+-- it is met (a point of the category in the unit, an in-post worker of the role, or a point of the categories
+-- within max_m, from community_nearest) and, for a distance met, the metres. The coverage page, the choropleth
+-- and the street symbols all count from it.
+create macro standard_checks() as table
+    with
+    units as (
+        select 'district' as level, code as unit_code, code as district_code, null::varchar as street_code,
+            null::double as lon, null::double as lat
+        from district
+        union all
+        select 'street', code, district_code, code, lon, lat from street
+        union all
+        select 'community', code, district_code, street_code, lon, lat from community
+    ),
+    point_units as (
+        select distinct 'district' as level, district_code as unit_code, category from point_tally
+        union all
+        select distinct 'street', street_code, category from point_tally where street_code is not null
+        union all
+        select distinct 'community', community_code, category from point_tally where community_code is not null
+    ),
+    worker_units as (
+        select distinct 'district' as level, district_code as unit_code, role from worker where status = '在岗'
+        union all
+        select distinct 'street', street_code, role from worker where status = '在岗' and street_code is not null
+        union all
+        select distinct 'community', community_code, role from worker
+        where status = '在岗' and community_code is not null
+    ),
+    checks as (
+        select u.*, s.id as standard_id, s.kind, s.category, s.role, s.categories, s.max_m
+        from units as u inner join coverage_standard as s on u.level = s.level
+    ),
+    category_met as (
+        select distinct c.standard_id, c.unit_code
+        from checks as c
+        inner join point_units as pu on c.level = pu.level and c.unit_code = pu.unit_code and c.category = pu.category
+        where c.kind = 'category'
+    ),
+    worker_met as (
+        select distinct c.standard_id, c.unit_code
+        from checks as c
+        inner join worker_units as wu on c.level = wu.level and c.unit_code = wu.unit_code and c.role = wu.role
+        where c.kind = 'worker'
+    ),
+    distance_met as (
+        select c.standard_id, c.unit_code, min(n.nearest_m) as nearest_m
+        from checks as c
+        inner join community_nearest as n on c.unit_code = n.community_code
+        where c.kind = 'distance' and list_contains(c.categories, n.category) and n.nearest_m <= c.max_m
+        group by c.standard_id, c.unit_code
+    )
+    select
+        c.level, c.unit_code, c.district_code, c.street_code, c.lon, c.lat, c.standard_id,
+        case c.kind
+            when 'category' then cm.unit_code is not null
+            when 'worker' then wm.unit_code is not null
+            else dm.unit_code is not null
+        end as met,
+        dm.nearest_m
+    from checks as c
+    left join category_met as cm on c.standard_id = cm.standard_id and c.unit_code = cm.unit_code
+    left join worker_met as wm on c.standard_id = wm.standard_id and c.unit_code = wm.unit_code
+    left join distance_met as dm on c.standard_id = dm.standard_id and c.unit_code = dm.unit_code;

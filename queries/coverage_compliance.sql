@@ -1,20 +1,5 @@
 -- One row per unit × coverage_standard in scope ($district, $street nullable): met, nearest_m, matrix and street-score windows.
 with
-standards as (
-    select
-        id as standard_id,
-        sort_order,
-        level,
-        kind,
-        category,
-        role,
-        categories,
-        max_m,
-        label_zh,
-        label_en
-    from coverage_standard
-),
-
 units as (
     select
         'district' as level,
@@ -61,117 +46,35 @@ units as (
         and ($street is null or c.street_code = $street)
 ),
 
-unit_standards as (
-    select
-        u.*,
-        s.* exclude (level)
-    from units as u
-    inner join standards as s on u.level = s.level
-),
-
--- Each service point and in-post worker counts for the district, street and community it sits in.
-point_units as (
-    select distinct
-        'district' as level,
-        district_code as unit_code,
-        category
-    from point_tally
-    union all
-    select distinct
-        'street' as level,
-        street_code as unit_code,
-        category
-    from point_tally
-    where street_code is not null
-    union all
-    select distinct
-        'community' as level,
-        community_code as unit_code,
-        category
-    from point_tally
-    where community_code is not null
-),
-
-worker_units as (
-    select distinct
-        'district' as level,
-        district_code as unit_code,
-        role
-    from worker
-    where status = '在岗'
-    union all
-    select distinct
-        'street' as level,
-        street_code as unit_code,
-        role
-    from worker
-    where status = '在岗' and street_code is not null
-    union all
-    select distinct
-        'community' as level,
-        community_code as unit_code,
-        role
-    from worker
-    where status = '在岗' and community_code is not null
-),
-
-category_met as (
-    select
-        us.standard_id,
-        us.unit_code
-    from unit_standards as us
-    inner join point_units as pu
-        on us.kind = 'category' and us.level = pu.level and us.unit_code = pu.unit_code
-            and us.category = pu.category
-),
-
-worker_met as (
-    select
-        us.standard_id,
-        us.unit_code
-    from unit_standards as us
-    inner join worker_units as wu
-        on us.kind = 'worker' and us.level = wu.level and us.unit_code = wu.unit_code and us.role = wu.role
-),
-
--- Distance standards: the nearest point of the standard's categories, from the per-unit, per-category
--- distances derived when the version was published (community_nearest); met within max_m.
-distance_met as (
-    select
-        us.standard_id,
-        us.unit_code,
-        min(cn.nearest_m) as nearest_m
-    from unit_standards as us
-    inner join community_nearest as cn
-        on us.kind = 'distance' and us.unit_code = cn.community_code and list_contains(us.categories, cn.category)
-    where cn.nearest_m <= us.max_m
-    group by us.standard_id, us.unit_code
-),
-
+-- met and nearest_m of every check come from standard_checks() (schema.sql), shared with the map.
 judged as (
     select
-        us.*,
-        dm.nearest_m,
-        us.lon is not null and us.lat is not null as has_location,
-        case us.kind
-            when 'category' then cm.unit_code is not null
-            when 'worker' then wm.unit_code is not null
-            else dm.unit_code is not null
-        end as met,
+        u.*,
+        s.id as standard_id,
+        s.sort_order,
+        s.kind,
+        s.category,
+        s.role,
+        s.categories,
+        s.max_m,
+        s.label_zh,
+        s.label_en,
+        k.nearest_m,
+        u.lon is not null and u.lat is not null as has_location,
+        k.met,
         case
-            when $street is not null then us.unit_code
-            when $district is not null then coalesce(us.street_code, us.unit_code)
-            else us.district_code
+            when $street is not null then u.unit_code
+            when $district is not null then coalesce(u.street_code, u.unit_code)
+            else u.district_code
         end as row_code,
         case
-            when $street is not null then us.unit_name
-            when $district is not null then coalesce(us.street_name, us.unit_name)
-            else us.district_name
+            when $street is not null then u.unit_name
+            when $district is not null then coalesce(u.street_name, u.unit_name)
+            else u.district_name
         end as row_name
-    from unit_standards as us
-    left join category_met as cm on us.standard_id = cm.standard_id and us.unit_code = cm.unit_code
-    left join worker_met as wm on us.standard_id = wm.standard_id and us.unit_code = wm.unit_code
-    left join distance_met as dm on us.standard_id = dm.standard_id and us.unit_code = dm.unit_code
+    from units as u
+    inner join standard_checks() as k on u.level = k.level and u.unit_code = k.unit_code
+    inner join coverage_standard as s on k.standard_id = s.id
 ),
 
 -- Units and units met per matrix cell (row × standard), per street × standard and per standard: grouped and
