@@ -149,3 +149,27 @@ create macro standard_checks() as table
     left join category_met as cm on c.standard_id = cm.standard_id and c.unit_code = cm.unit_code
     left join worker_met as wm on c.standard_id = wm.standard_id and c.unit_code = wm.unit_code
     left join distance_met as dm on c.standard_id = dm.standard_id and c.unit_code = dm.unit_code;
+-- The streets of a scope (a district or street code; both null = the city) with their district's name.
+create macro streets_in(in_district, in_street) as table
+    select s.code as street_code, s.name as street_name, s.district_code, d.name as district_name
+    from street as s inner join district as d on s.district_code = d.code
+    where (in_district is null or s.district_code = in_district) and (in_street is null or s.code = in_street);
+-- One row per community unit: its child-director records (posts, filled, vacant; has_record false = none on
+-- record) and children's homes. The workforce tables, the briefing's gaps and the social-work presence count from it.
+create macro community_tally() as table
+    with
+    directors as (
+        select community_code, count(*) as records, count(*) filter (where status = '在岗') as filled,
+            count(*) filter (where status = '空缺') as vacant
+        from worker where role = '儿童主任' group by community_code
+    ),
+    homes as (
+        select community_code, sum(points) as homes
+        from point_tally where category = 'children_home' and community_code is not null group by community_code
+    )
+    select c.code as community_code, c.street_code, c.district_code,
+        coalesce(d.records, 0) as posts, coalesce(d.filled, 0) as filled, coalesce(d.vacant, 0) as vacant,
+        d.community_code is not null as has_record, coalesce(h.homes, 0)::bigint as homes
+    from community as c
+    left join directors as d on c.code = d.community_code
+    left join homes as h on c.code = h.community_code;

@@ -1,15 +1,7 @@
 -- Streets of a scope with their coverage gaps (no minor-protection workstation; community units without a children's home), most gaps first; $district, $street nullable.
 with
 streets as (
-    select
-        s.code as street_code,
-        s.name as street_name,
-        s.district_code,
-        d.name as district_name
-    from street as s
-    inner join district as d on s.district_code = d.code
-    where ($district is null or s.district_code = $district)
-        and ($street is null or s.code = $street)
+    select * from streets_in($district, $street)
 ),
 
 workstations as (
@@ -21,23 +13,13 @@ workstations as (
     group by street_code
 ),
 
-homes as (
-    select
-        community_code,
-        sum(points)::bigint as homes
-    from point_tally
-    where category = 'children_home'
-    group by community_code
-),
-
 units as (
     select
-        c.street_code,
+        street_code,
         count(*) as communities,
-        count(*) filter (where h.homes is null) as communities_without_home
-    from community as c
-    left join homes as h on c.code = h.community_code
-    group by c.street_code
+        count(*) filter (where homes = 0) as communities_without_home
+    from community_tally()
+    group by street_code
 ),
 
 final as (

@@ -1,14 +1,7 @@
 -- Per street in scope: coverage gaps (no minor-protection workstation, community units without a children's home) beside social-work presence (projects, sites); $district, $street nullable.
 with
 streets as (
-    select
-        s.code as street_code,
-        s.name as street_name,
-        d.name as district_name
-    from street as s
-    inner join district as d on s.district_code = d.code
-    where ($district is null or s.district_code = $district)
-        and ($street is null or s.code = $street)
+    select * from streets_in($district, $street)
 ),
 
 workstations as (
@@ -20,20 +13,13 @@ workstations as (
     group by street_code
 ),
 
-homes as (
-    select distinct community_code
-    from point_tally
-    where category = 'children_home'
-),
-
 units as (
     select
-        c.street_code,
+        street_code,
         count(*) as units,
-        count(*) filter (where h.community_code is null) as units_without_home
-    from community as c
-    left join homes as h on c.code = h.community_code
-    group by c.street_code
+        count(*) filter (where homes = 0) as units_without_home
+    from community_tally()
+    group by street_code
 ),
 
 -- sw_project_scope holds each project once per street it has a site in (derived at publish time).

@@ -1,35 +1,17 @@
 -- Workforce deployment per district in scope: streets, supervisors, community units, director records (posts), filled, vacant, units with no record, units with a children's home; $district nullable.
 with
-directors as (
-    select
-        community_code,
-        count(*) as records,
-        count(*) filter (where status = '在岗') as filled,
-        count(*) filter (where status = '空缺') as vacant
-    from worker
-    where role = '儿童主任'
-    group by community_code
-),
-
-homes as (
-    select distinct community_code
-    from point_tally
-    where category = 'children_home'
-),
-
+-- per community unit: director records and children's homes (community_tally, schema.sql)
 units as (
     select
-        c.district_code,
+        district_code,
         count(*) as units,
-        coalesce(sum(d.records), 0)::bigint as posts,
-        coalesce(sum(d.filled), 0)::bigint as filled,
-        coalesce(sum(d.vacant), 0)::bigint as vacant,
-        count(*) filter (where d.community_code is null) as no_record,
-        count(h.community_code) as units_with_home
-    from community as c
-    left join directors as d on c.code = d.community_code
-    left join homes as h on c.code = h.community_code
-    group by c.district_code
+        sum(posts)::bigint as posts,
+        sum(filled)::bigint as filled,
+        sum(vacant)::bigint as vacant,
+        count(*) filter (where not has_record) as no_record,
+        count(*) filter (where homes > 0) as units_with_home
+    from community_tally()
+    group by district_code
 ),
 
 supervisors as (

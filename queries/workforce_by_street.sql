@@ -1,47 +1,21 @@
 -- Workforce deployment per street in scope: supervisors, community units, director records (posts), filled, vacant, units with no record, units with a children's home; $district, $street nullable.
 with
 streets as (
-    select
-        s.code as street_code,
-        s.name as street_name,
-        s.district_code,
-        d.name as district_name
-    from street as s
-    inner join district as d on s.district_code = d.code
-    where ($district is null or s.district_code = $district)
-        and ($street is null or s.code = $street)
+    select * from streets_in($district, $street)
 ),
 
-directors as (
-    select
-        community_code,
-        count(*) as records,
-        count(*) filter (where status = '在岗') as filled,
-        count(*) filter (where status = '空缺') as vacant
-    from worker
-    where role = '儿童主任'
-    group by community_code
-),
-
-homes as (
-    select distinct community_code
-    from point_tally
-    where category = 'children_home'
-),
-
+-- per community unit: director records and children's homes (community_tally, schema.sql)
 units as (
     select
-        c.street_code,
+        street_code,
         count(*) as units,
-        coalesce(sum(d.records), 0)::bigint as posts,
-        coalesce(sum(d.filled), 0)::bigint as filled,
-        coalesce(sum(d.vacant), 0)::bigint as vacant,
-        count(*) filter (where d.community_code is null) as no_record,
-        count(h.community_code) as units_with_home
-    from community as c
-    left join directors as d on c.code = d.community_code
-    left join homes as h on c.code = h.community_code
-    group by c.street_code
+        sum(posts)::bigint as posts,
+        sum(filled)::bigint as filled,
+        sum(vacant)::bigint as vacant,
+        count(*) filter (where not has_record) as no_record,
+        count(*) filter (where homes > 0) as units_with_home
+    from community_tally()
+    group by street_code
 ),
 
 supervisors as (
