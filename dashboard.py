@@ -4,19 +4,22 @@ from pathlib import Path
 
 import streamlit as st
 
-from caremap import build, config, db, ui
-from caremap.i18n import t
+from caremap.app import sidebar
+from caremap.common import config
+from caremap.common.i18n import t
+from caremap.store import db, startup
 
 here = Path(__file__).parent
 st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon=str(here / "assets" / "icon.png"),
                    layout="wide")
-status = build.ensure_built()
-if status:
-    kind, _, detail = status.partition(":")
-    if kind == "schema_outdated_imports":
-        st.error(t("common.schema_outdated"), icon=":material/error:")
-        st.stop()
-    st.warning(t(f"common.db_{kind}", detail=detail), icon=":material/build:")
+started = startup.ensure_built()
+if started.refused:
+    st.error(started.message(), icon=":material/error:")
+    st.stop()
+if started.outcome is startup.Outcome.FIRST_START:
+    st.info(started.message(), icon=":material/rocket_launch:")
+elif message := started.message():
+    st.warning(message, icon=":material/build:")
 if problem := config.secrets_problem():
     st.error(problem, icon=":material/error:")
 db.pin()  # one data version for the whole run, even if an import publishes a new one meanwhile
@@ -35,5 +38,5 @@ PAGES = [  # (file, label key, icon); a page joins the navigation when its file 
 ]
 nav = st.navigation([st.Page(f, title=t(label), icon=icon, default=(i == 0))
                      for i, (f, label, icon) in enumerate(PAGES) if (here / f).exists()])
-ui.sidebar()
+sidebar.sidebar()
 nav.run()

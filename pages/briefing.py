@@ -2,14 +2,16 @@
 
 import streamlit as st
 
-from caremap import briefing, db, export_ui, ui
-from caremap.i18n import lang, t
+from caremap.app import downloads, urlstate, widgets
+from caremap.common.i18n import lang, t
+from caremap.report import briefing
+from caremap.store import db
 
-scope = ui.current_scope()
+scope = urlstate.current_scope()
 st.title(t("briefing.heading"))
-ui.demo_note()
+widgets.demo_note()
 st.caption(t("briefing.intro"))
-export_ui.font_warning()
+downloads.font_warning()
 
 districts = db.query("districts")
 options = [""] + districts["code"].tolist()
@@ -17,7 +19,7 @@ names = dict(zip(districts["code"], districts["name"] if lang() == "zh" else dis
 district = st.selectbox(t("briefing.choose_scope"), options, index=options.index(scope.district or ""),
                         format_func=lambda c: names.get(c, t("common.city")), key="briefing_district")
 if district != (scope.district or ""):
-    ui.set_scope(district or None)  # the deck follows the sidebar scope, and the sidebar this choice
+    urlstate.set_scope(district or None)  # the deck follows the sidebar scope, and the sidebar this choice
     st.rerun()
 
 deck = briefing.outline(scope.district, scope.street, lang())
@@ -27,7 +29,7 @@ for number, slide in enumerate(deck.slides, start=1):
 if deck.skipped:
     st.info(t("briefing.skipped", ids=", ".join(deck.skipped)))
 
-files_key = (scope.district, scope.street, lang(), ui.meta().get("data_version"))
+files_key = (scope.district, scope.street, lang(), db.meta().get("data_version"))
 if st.button(t("briefing.build"), type="primary", key="briefing_build"):
     with st.spinner(t("briefing.building")):
         st.session_state["briefing_files"] = (files_key, briefing.to_pptx(deck), briefing.to_pdf(deck))
@@ -43,4 +45,4 @@ if stored and stored[0] == files_key:
                          on_click="ignore", type="primary", width="stretch")
     right.download_button(t("briefing.download_pdf"), pdf, file_name=f"{stem}.pdf", mime="application/pdf",
                           key="briefing_pdf", on_click="ignore", width="stretch")
-ui.source(t("briefing.sources", "zh"), t("briefing.sources", "en"))
+widgets.source(t("briefing.sources", "zh"), t("briefing.sources", "en"))

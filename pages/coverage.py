@@ -3,20 +3,22 @@
 import pandas as pd
 import streamlit as st
 
-from caremap import charts, coverage, facts, policies, tables, ui
-from caremap.i18n import fmt_int, fmt_pct, lang, t
+from caremap.app import urlstate, widgets
+from caremap.common import facts
+from caremap.common.i18n import fmt_int, fmt_pct, lang, t
+from caremap.report import charts, coverage, files, policies
 
-scope, L = ui.current_scope(), lang()
+scope, L = urlstate.current_scope(), lang()
 here = scope.street or scope.district
 st.title(t("coverage.heading"))
 st.caption(t("coverage.breadcrumb", scope=scope.label()))
-ui.demo_note()
+widgets.demo_note()
 comp = coverage.compliance(**scope.params())
 caveat = facts.UNITS_CAVEAT_ZH if L == "zh" else facts.UNITS_CAVEAT_EN
 
 
 def _go(district, street=None):
-    ui.set_scope(district, street)
+    urlstate.set_scope(district, street)
     st.session_state["sidebar_district"], st.session_state["sidebar_street"] = district or "", street or ""
 
 
@@ -57,7 +59,7 @@ with tabs[0]:
     st.caption(fig.takeaway)
     with st.expander(t("coverage.matrix_table")):
         st.dataframe(fig.data, hide_index=True)
-    ui.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
+    widgets.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
     st.caption(f"{t('coverage.director_caveat')} {caveat}")
 
 with tabs[1]:
@@ -65,7 +67,7 @@ with tabs[1]:
         fig = charts.build(chart_id, lang=L, **scope.params())
         st.altair_chart(fig.chart, width="stretch")
         st.caption(fig.takeaway)
-        ui.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
+        widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
     st.subheader(t("coverage.per_10k_heading"))
     per, missing = coverage.per_10k(scope.district, L)
     st.dataframe(per, hide_index=True)
@@ -86,13 +88,13 @@ with tabs[2]:
     def export() -> pd.DataFrame:
         return coverage.gap_list(comp, "zh", tuple(chosen))
 
-    c1.download_button(t("coverage.download_csv"), lambda: tables.csv_bytes(export()), "coverage_gaps.csv",
+    c1.download_button(t("coverage.download_csv"), lambda: files.csv_bytes(export()), "coverage_gaps.csv",
                        "text/csv", on_click="ignore")
-    c2.download_button(t("coverage.download_xlsx"), lambda: tables.xlsx_bytes(export(), "缺口清单"),
+    c2.download_button(t("coverage.download_xlsx"), lambda: files.xlsx_bytes(export(), "缺口清单"),
                        "coverage_gaps.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore")
     st.caption(f"{t('coverage.director_caveat')} {caveat}")
-    ui.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
+    widgets.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
 
 with tabs[3]:
     cats = coverage.categories()
@@ -110,13 +112,13 @@ with tabs[3]:
     st.subheader(t("coverage.walk_farthest"))
     st.dataframe(coverage.farthest(walk, L), hide_index=True)
     st.caption(t("coverage.walk_method"))
-    ui.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
+    widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
 
 with tabs[4]:
     st.info(t("coverage.rank_formula"))
     st.dataframe(coverage.street_ranking(comp, L), hide_index=True)
     st.caption(f"{t('coverage.director_caveat')} {caveat}")
-    ui.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
+    widgets.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
 
 with tabs[5]:
     c1, c2, c3 = st.columns(3)
@@ -135,4 +137,4 @@ with tabs[5]:
     else:
         st.dataframe(coverage.sites_table(plan, L), hide_index=True)
     st.caption(t("coverage.sites_method"))
-    ui.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
+    widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))

@@ -2,12 +2,15 @@
 
 import streamlit as st
 
-from caremap import auth, db, ingest, publish, ui
-from caremap.crs import SYSTEMS
-from caremap.i18n import lang, t
+from caremap import ingest
+from caremap.app import auth, widgets
+from caremap.common.crs import SYSTEMS
+from caremap.common.i18n import lang, t
+from caremap.ingest import load
+from caremap.store import db, versions
 
 st.title(t("data_admin.heading"))
-ui.demo_note()
+widgets.demo_note()
 if not auth.configured():
     st.info(t("data_admin.not_configured"))
     st.code(auth.EXAMPLE, language="toml")
@@ -31,7 +34,7 @@ if flash := st.session_state.pop("data_admin_flash", None):
     st.success(flash)
 st.caption(t("data_admin.logged_in", who=auth.user()))
 st.button(t("data_admin.logout"), on_click=auth.logout, key="data_admin_logout")
-demo_tables = ui.meta().get("demo_tables")
+demo_tables = db.meta().get("demo_tables")
 if demo_tables:
     st.warning(t("data_admin.demo_tables", tables=demo_tables.replace(",", "、")))
 
@@ -67,7 +70,7 @@ with tab_import:
             if not checked.ok:
                 st.error(t("data_admin.rejected"))
             elif st.button(t("data_admin.confirm", n=len(checked.rows)), type="primary", key="data_admin_confirm"):
-                result = publish.publish_import(checked, data, mode, who=auth.user())
+                result = load.publish_import(checked, data, mode, who=auth.user())
                 st.session_state["data_admin_done"] = {**done, checked.sha256: result.data_version}
                 st.session_state["data_admin_flash"] = t("data_admin.published", version=result.data_version,
                                                          previous=result.previous_version, rows=result.rows)
@@ -80,9 +83,9 @@ with tab_history:
         st.info(t("data_admin.no_history"))
     else:
         st.dataframe(history, hide_index=True)
-    ui.source(t("data_admin.history_source"))
+    widgets.source(t("data_admin.history_source"))
     st.subheader(t("data_admin.versions"))
-    kept = publish.versions()
+    kept = versions.versions()
     st.dataframe(kept, hide_index=True)
     earlier = kept.loc[~kept["live"], "data_version"].tolist()
     if not earlier:
@@ -93,7 +96,7 @@ with tab_history:
                               key="data_admin_rollback_to")
         sure = st.checkbox(t("data_admin.rollback_confirm"), key="data_admin_rollback_sure")
         if st.button(t("data_admin.rollback"), disabled=not sure, key="data_admin_rollback"):
-            result = publish.rollback(target, who=auth.user())
+            result = versions.rollback(target, who=auth.user())
             st.session_state["data_admin_flash"] = t("data_admin.rolled_back", to=target, version=result.data_version)
             st.rerun()
 

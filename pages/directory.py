@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from caremap import db, search, small_maps, tables, ui
-from caremap.i18n import fmt_int, lang, t
+from caremap.app import downloads, urlstate, widgets
+from caremap.common.i18n import fmt_int, lang, t
+from caremap.report import maps, search
+from caremap.store import db
 
-scope = ui.current_scope()
+scope = urlstate.current_scope()
 st.title(t("directory.heading"))
 st.caption(t("directory.scope_note", scope=scope.label()))
-ui.demo_note()
+widgets.demo_note()
 
 
 def _first_page() -> None:
@@ -46,13 +48,13 @@ else:
                  width=260)
     rows = result.rows.assign(colour="●")
     cat_col = "category_name" if language == "zh" else "category_name_en"
-    shown = tables.localise(rows, "directory", ["colour", "name", cat_col, "system", "district_name",
+    shown = downloads.localise(rows, "directory", ["colour", "name", cat_col, "system", "district_name",
                                                 "street_name", "address", "phone"])
     colours = rows["color"].tolist()
     styled = shown.style.apply(lambda s: [f"color: {c}" for c in colours], subset=[t("directory.col_colour")])
     st.dataframe(styled, hide_index=True, key="directory_results")
     boundaries = db.query("sw_district_boundaries", district=scope.district)
-    st.pydeck_chart(small_maps.points_deck(rows, boundaries, "{name}\n{address}\n{phone}", color_column="color",
+    st.pydeck_chart(maps.points_deck(rows, boundaries, "{name}\n{address}\n{phone}", color_column="color",
                                            radius_m=80), height=380)
     st.caption(t("directory.map_note"))
     # the full result is queried only when a download is clicked, on the data version this run showed
@@ -60,7 +62,7 @@ else:
                "lon", "lat", "updated_on"]
     names = {c: t(f"directory.col_{c}") for c in columns}
     con = db.connect()
-    tables.download_buttons(lambda: search.search_all(text, **filters, con=con)[columns].rename(columns=names),
+    downloads.download_buttons(lambda: search.search_all(text, **filters, con=con)[columns].rename(columns=names),
                             "service_directory", "directory")
     st.caption(t("directory.download_note"))
-ui.source(t("directory.source_points", "zh"), t("directory.source_points", "en"))
+widgets.source(t("directory.source_points", "zh"), t("directory.source_points", "en"))

@@ -4,16 +4,19 @@ import html
 
 import streamlit as st
 
-from caremap import db, facts, maps, tiles, ui
-from caremap.i18n import fmt_int, lang, t
+from caremap.app import secrets, urlstate, widgets
+from caremap.common import facts
+from caremap.common.i18n import fmt_int, lang, t
+from caremap.report import maps, tiles
+from caremap.store import db
 
-scope = ui.current_scope()
+scope = urlstate.current_scope()
 st.title(t("map.heading"))
 st.caption(t("map.scope_note", scope=scope.label()))
-ui.demo_note()
+widgets.demo_note()
 
 try:
-    source, tile_error = tiles.configured(), None
+    source, tile_error = secrets.tile_source(), None
 except tiles.TileConfigError as exc:
     source, tile_error = None, str(exc)
 categories = db.query("map_categories")
@@ -65,7 +68,7 @@ left, right = st.columns([3, 1])
 with left:
     event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object", key="map_deck",
                             height=maps.MAP_HEIGHT)
-    ui.source(t("map.source", "zh"), t("map.source", "en"))
+    widgets.source(t("map.source", "zh"), t("map.source", "en"))
     st.caption(t("map.notice"))
     if tile_error:
         st.warning(t("map.tiles_error", error=tile_error))
@@ -84,10 +87,10 @@ if picked:
     if ident != st.session_state.get("map_last_pick"):
         st.session_state["map_last_pick"] = ident
         if layer == "districts" and ident[1] != scope.district:
-            ui.set_scope(ident[1])
+            urlstate.set_scope(ident[1])
             st.rerun()
         elif layer == "streets" and ident[1] != scope.street:
-            ui.set_scope(obj.get("district_code") or scope.district, ident[1])
+            urlstate.set_scope(obj.get("district_code") or scope.district, ident[1])
             st.rerun()
         elif layer == "points":
             st.session_state["map_point"] = ident[1]

@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from caremap import charts, db, export_ui, facts, policies, ui
-from caremap.i18n import lang, t
+from caremap.app import downloads, urlstate, widgets
+from caremap.common import facts
+from caremap.common.i18n import lang, t
+from caremap.report import charts, policies
+from caremap.store import db
 
-scope = ui.current_scope()
+scope = urlstate.current_scope()
 st.title(t("overview.heading"))
 st.caption(t("overview.scope_note", scope=scope.label()))
-ui.demo_note()
+widgets.demo_note()
 
 row = db.query("overview_headline", **scope.params()).iloc[0]
 
@@ -16,15 +19,15 @@ st.subheader(t("overview.network"))
 cols = st.columns(3)
 for col, (key, pub) in zip(cols, [("service_points", "service_points"), ("supervisors", "supervisors"),
                                   ("directors", "directors")]):
-    ui.headline_metric(col, f"overview.{key}", row[key], pub, scope)
+    widgets.headline_metric(col, f"overview.{key}", row[key], pub, scope)
 
 st.subheader(t("overview.social_work"))
 cols = st.columns(5)
 for col, key in zip(cols, ["sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"]):
-    ui.headline_metric(col, f"overview.{key}", row[key], key, scope)
+    widgets.headline_metric(col, f"overview.{key}", row[key], key, scope)
 
 st.caption(t("overview.published_note"))
-ui.source(facts.SEED_SOURCE, facts.SEED_SOURCE_EN)
+widgets.source(facts.SEED_SOURCE, facts.SEED_SOURCE_EN)
 if lang() == "zh":
     st.caption(facts.UNITS_CAVEAT_ZH)
 else:
@@ -34,7 +37,7 @@ fig = charts.build("points_by_system", lang=lang(), **scope.params())
 st.subheader(fig.title)
 st.altair_chart(fig.chart, width="stretch")
 st.caption(fig.takeaway)
-export_ui.export_buttons(fig)
+downloads.export_buttons(fig)
 
 st.subheader(t("policies.latest_news"))  # the latest three announcements (政策与资讯 page has them all)
 latest = policies.latest_announcements(scope.district, limit=3)
@@ -42,4 +45,4 @@ for a in latest.itertuples():
     st.markdown(f"{policies.announcement_line(a, lang())} · **{a.title}**")
 if latest.empty:
     st.caption(t("policies.news_none"))
-ui.source(t("policies.news_source", "zh"), t("policies.news_source", "en"))
+widgets.source(t("policies.news_source", "zh"), t("policies.news_source", "en"))

@@ -2,14 +2,15 @@
 
 import streamlit as st
 
-from caremap import policies, ui
-from caremap.i18n import fmt_int, lang, t
+from caremap.app import urlstate, widgets
+from caremap.common.i18n import fmt_int, lang, t
+from caremap.report import policies
 
-scope = ui.current_scope()
+scope = urlstate.current_scope()
 en = lang() == "en"
 st.title(t("policies.heading"))
 st.caption(t("policies.intro"))
-ui.demo_note()
+widgets.demo_note()
 
 tab_docs, tab_news = st.tabs([t("policies.tab_policies"), t("policies.tab_news")])
 
@@ -39,11 +40,11 @@ with tab_docs:
             st.markdown(f"**{t('policies.standards')}**{policies.colon(lang())}{on_it}")
             if p.url:
                 st.markdown(f"[{t('policies.read')} ↗]({p.url})")
-    ui.source(t("policies.policy_source", "zh"), t("policies.policy_source", "en"))
+    widgets.source(t("policies.policy_source", "zh"), t("policies.policy_source", "en"))
 
     st.subheader(t("policies.basis_heading"))
     st.dataframe(policies.basis_table(lang()), hide_index=True, width="stretch")
-    ui.source(t("policies.policy_source", "zh"), t("policies.policy_source", "en"))
+    widgets.source(t("policies.policy_source", "zh"), t("policies.policy_source", "en"))
 
 with tab_news:
     news = policies.latest_announcements(scope.district, limit=200)
@@ -57,4 +58,4 @@ with tab_news:
             st.markdown(a.body)
             if a.link:
                 st.markdown(f"[{t('policies.link')} ↗]({a.link})")
-    ui.source(t("policies.news_source", "zh"), t("policies.news_source", "en"))
+    widgets.source(t("policies.news_source", "zh"), t("policies.news_source", "en"))

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from caremap import briefing, presenter, ui
-from caremap.i18n import lang, t
+from caremap.app import presenter, urlstate, widgets
+from caremap.common.i18n import lang, t
+from caremap.report import briefing
 
-scope = ui.current_scope()
-ui.demo_note()
+scope = urlstate.current_scope()
+widgets.demo_note()
 st.markdown(presenter.CSS, unsafe_allow_html=True)
 
 deck = briefing.outline(scope.district, scope.street, lang(), lazy=True)  # charts built one at a time
@@ -27,7 +28,7 @@ if slide.kind == "chart" and slide.figure is not None:
 else:
     st.markdown(presenter.body_html(slide), unsafe_allow_html=True)
 if slide.source:
-    ui.source(slide.source)
+    widgets.source(slide.source)
 
 prev_col, counter_col, next_col = st.columns([1, 2, 1], vertical_alignment="center")
 prev_col.button(t("presenter.previous"), on_click=_step, args=(-1,), disabled=index == 0, key="presenter_prev",

@@ -1,37 +1,40 @@
 """Workforce (儿童工作队伍): street supervisors and community child directors — deployment, tenure, training.
 
-Names and phone numbers are shown and downloaded only through caremap.masking.mask_personal. The CSV/XLSX
-files are written only when their download button is clicked (tables.download_buttons).
+Names and phone numbers are shown and downloaded only through caremap.report.masking.mask_personal. The CSV/XLSX
+files are written only when their download button is clicked (downloads.download_buttons).
 """
 
 import streamlit as st
 
-from caremap import charts, db, facts, masking, tables, ui
-from caremap.i18n import fmt_int, lang, t
+from caremap.app import downloads, urlstate, widgets
+from caremap.common import facts
+from caremap.common.i18n import fmt_int, lang, t
+from caremap.report import charts, masking
+from caremap.store import db
 
-scope = ui.current_scope()
+scope = urlstate.current_scope()
 st.title(t("workforce.heading"))
 st.caption(t("workforce.scope_note", scope=scope.label()))
-ui.demo_note()
+widgets.demo_note()
 
 row = db.query("workforce_headline", **scope.params()).iloc[0]
 cols = st.columns(4)
-ui.headline_metric(cols[0], "workforce.supervisors", row["supervisors"], "supervisors", scope)
-ui.headline_metric(cols[1], "workforce.directors", row["directors"], "directors", scope)
-ui.headline_metric(cols[2], "workforce.vacant", row["vacant"], None, scope)
-ui.headline_metric(cols[3], "workforce.units_no_record", row["units_no_record"], "communities", scope)
+widgets.headline_metric(cols[0], "workforce.supervisors", row["supervisors"], "supervisors", scope)
+widgets.headline_metric(cols[1], "workforce.directors", row["directors"], "directors", scope)
+widgets.headline_metric(cols[2], "workforce.vacant", row["vacant"], None, scope)
+widgets.headline_metric(cols[3], "workforce.units_no_record", row["units_no_record"], "communities", scope)
 st.caption(t("workforce.units_note", units=fmt_int(row["units"])))
 st.caption(facts.UNITS_CAVEAT_ZH if lang() == "zh" else facts.UNITS_CAVEAT_EN)
 if scope.level == "city":
     st.caption(t("workforce.published_note"))
-ui.source(facts.SEED_SOURCE + "；" + t("workforce.source_workers", "zh"),
+widgets.source(facts.SEED_SOURCE + "；" + t("workforce.source_workers", "zh"),
           facts.SEED_SOURCE_EN + "; " + t("workforce.source_workers", "en"))
 
 st.subheader(t("workforce.deployment"))
 fig = charts.build("workforce_by_district", lang=lang(), **scope.params())
 st.altair_chart(fig.chart, width="stretch")
 st.caption(fig.takeaway)
-ui.source(fig.source, fig.source)
+widgets.source(fig.source, fig.source)
 
 percent = {t("workforce.col_home_coverage"): st.column_config.NumberColumn(format="percent")}
 deploy_cols = ["supervisors", "units", "posts", "filled", "vacant", "no_record", "units_with_home", "home_coverage"]
@@ -39,15 +42,15 @@ tabs = st.tabs([t("workforce.by_district"), t("workforce.by_street")])
 with tabs[0]:
     name_col = "district_name" if lang() == "zh" else "district_name_en"
     by_district = db.query("workforce_by_district", district=scope.district)
-    shown = tables.localise(by_district, "workforce", [name_col, "streets", *deploy_cols])
+    shown = downloads.localise(by_district, "workforce", [name_col, "streets", *deploy_cols])
     st.dataframe(shown, hide_index=True, column_config=percent, key="workforce_by_district_table")
-    tables.download_buttons(shown, "workforce_by_district", "workforce_district")
+    downloads.download_buttons(shown, "workforce_by_district", "workforce_district")
 with tabs[1]:
     by_street = db.query("workforce_by_street", **scope.params())
-    shown = tables.localise(by_street, "workforce", ["district_name", "street_name", *deploy_cols,
+    shown = downloads.localise(by_street, "workforce", ["district_name", "street_name", *deploy_cols,
                                                      "avg_training_hours"])
     st.dataframe(shown, hide_index=True, column_config=percent, key="workforce_by_street_table")
-    tables.download_buttons(shown, "workforce_by_street", "workforce_street")
+    downloads.download_buttons(shown, "workforce_by_street", "workforce_street")
 st.caption(t("workforce.table_hint"))
 
 st.subheader(t("workforce.distributions"))
@@ -56,22 +59,22 @@ for col, chart_id in zip(cols, ["workforce_tenure", "workforce_training", "workf
     fig = charts.build(chart_id, lang=lang(), **scope.params())
     col.altair_chart(fig.chart, width="stretch")
     col.caption(fig.takeaway)
-ui.source(t("workforce.source_workers", "zh"), t("workforce.source_workers", "en"))
+widgets.source(t("workforce.source_workers", "zh"), t("workforce.source_workers", "en"))
 
 st.subheader(t("workforce.least_trained"))
 k = 10
 least = db.query("workforce_least_trained", k=k, **scope.params())
-st.dataframe(tables.localise(least, "workforce", ["district_name", "street_name", "directors", "avg_training_hours",
+st.dataframe(downloads.localise(least, "workforce", ["district_name", "street_name", "directors", "avg_training_hours",
                                                   "min_training_hours", "under_20_hours"]),
              hide_index=True, key="workforce_least_trained_table")
 st.caption(t("workforce.least_trained_note", k=k))
 
 with st.expander(t("workforce.roster")):
     roster = masking.mask_personal(db.query("workforce_roster", **scope.params()))
-    shown = tables.localise(roster, "workforce", ["role", "district_name", "street_name", "community_name", "name",
+    shown = downloads.localise(roster, "workforce", ["role", "district_name", "street_name", "community_name", "name",
                                                   "phone", "status", "appointed_on", "tenure_years",
                                                   "training_hours", "certificate"])
-    st.dataframe(shown, hide_index=True, column_config=tables.column_config(shown), key="workforce_roster_table")
-    tables.download_buttons(shown, "workforce_roster_masked", "workforce_roster")
+    st.dataframe(shown, hide_index=True, column_config=downloads.column_config(shown), key="workforce_roster_table")
+    downloads.download_buttons(shown, "workforce_roster_masked", "workforce_roster")
     st.caption(t("workforce.roster_note"))
-ui.source(t("workforce.source_workers", "zh"), t("workforce.source_workers", "en"))
+widgets.source(t("workforce.source_workers", "zh"), t("workforce.source_workers", "en"))

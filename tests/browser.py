@@ -21,13 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from caremap.common import chromium as chromium_flags
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"  # git-ignored: screenshots and server logs of browser tests
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-# deck.gl needs WebGL; headless chromium without a GPU gets it from SwiftShader (software rendering).
-WEBGL_ARGS = ["--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
+CHROMIUM = chromium_flags.CHROMIUM
+CHROMIUM_ARGS = chromium_flags.ARGS
+WEBGL_ARGS = chromium_flags.WEBGL_ARGS
 
 
 def free_port() -> int:

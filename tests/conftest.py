@@ -8,9 +8,22 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from caremap import build
+from caremap.common import chromium
+from caremap.store import build
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_runtest_setup(item):
+    """Browser tests need Debian's Chromium and Playwright: without them they are skipped, saying why."""
+    if item.get_closest_marker("browser") is None:
+        return
+    if chromium.executable() is None:
+        pytest.skip("needs Debian chromium at /usr/bin/chromium (apt-get install chromium; scripts/install-dev.sh)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.skip("needs Playwright (pip install -r requirements-dev.txt)")
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 
 

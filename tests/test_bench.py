@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,7 +28,7 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
                     "pandas_baseline", "map_payload_bytes", "interaction_query_seconds_max",
                     "interaction_queries_over_150ms"):
             assert key in entry, key
-        from caremap import db
+        from caremap.store import db
         assert set(entry["query_seconds"]) >= set(db.query_names())  # every named query is timed
         assert all(v is not None for v in entry["query_seconds"].values())
         assert not any(k.startswith("import_") for k in entry["interaction_queries_over_150ms"])

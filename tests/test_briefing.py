@@ -3,14 +3,17 @@
 import io
 import re
 
-import duckdb
 import pytest
 from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from caremap import briefing, build, charts, cli, db, facts
-from caremap.i18n import fmt_int
+import factories
+from caremap import cli
+from caremap.common import facts
+from caremap.common.i18n import fmt_int
+from caremap.report import briefing, charts
+from caremap.store import build, db
 from conftest import app_test
 
 DISTRICT = "440305"
@@ -54,7 +57,7 @@ def test_deck_has_the_slides_in_order(deck, pptx):
         if slide.kind == "chart":  # one chart per slide, the 2× PNG of the same Figure
             assert len(pictures) == 1 and slide.takeaway
             img = Image.open(io.BytesIO(pictures[0].image.blob))
-            assert img.size == Image.open(io.BytesIO(briefing.export.to_png(slide.figure))).size
+            assert img.size == Image.open(io.BytesIO(briefing.files.to_png(slide.figure))).size
         else:
             assert not pictures
 
@@ -103,8 +106,7 @@ def test_gaps_takeaway_numbers_match_an_independent_count(deck, con):
 def tiny_db(tmp_path, monkeypatch):
     """Three streets built by hand: 甲 has a workstation and 1 of 2 units without a home; 乙 and 丙 have none."""
     path = tmp_path / "tiny.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(build.SCHEMA.read_text(encoding="utf-8"))
+    con = factories.schema_db(str(path))
     con.executemany("insert into meta values (?, ?)",
                     [("data_version", "tiny1"), ("is_demo", "false"), ("data_date", "2024-01-01")])
     con.execute("insert into district (code, name, name_en) values ('449901', '测试区', 'Test')")

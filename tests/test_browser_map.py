@@ -1,6 +1,7 @@
 """The map in a real browser: the app under `streamlit run`, headless chromium (SwiftShader WebGL), pixels drawn.
 
-Screenshots go to test-artifacts/ (git-ignored). Skipped when /usr/bin/chromium is absent.
+Screenshots go to test-artifacts/ (git-ignored). Skipped, saying why, when /usr/bin/chromium is absent. The tests
+share one app server and one browser (the tile test needs its own server, configured for tiles).
 """
 
 from __future__ import annotations
@@ -16,13 +17,25 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARTIFACTS, CHROMIUM, ConsoleLog, chromium, free_port, streamlit_app
-from caremap import maps
+from browser import ARTIFACTS, ConsoleLog, chromium, free_port, streamlit_app
+from caremap.report import maps
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium")
+pytestmark = pytest.mark.browser
 
 DECK = "[data-testid=stDeckGlJsonChart]"
 TILE_RGB = (30, 160, 90)  # the colour of the local test tile server's tiles
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_db):
+    with streamlit_app(db=demo_db, name="map") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
 
 
 def open_map(page, url: str) -> None:
@@ -45,6 +58,31 @@ def wait_for_pixels(page, path: Path, min_share: float = 0.2, timeout: float = 6
         time.sleep(1)
 
 
+def wait_until_still(page, path: Path, timeout: float = 30):
+    """Screenshot the deck until two screenshots in a row are the same (a view transition has ended)."""
+    deadline = time.monotonic() + timeout
+    last = page.locator(DECK).screenshot(path=str(path))
+    while time.monotonic() < deadline:
+        now = page.locator(DECK).screenshot(path=str(path))
+        if now == last:
+            return
+        last = now
+    raise TimeoutError("the map kept changing")
+
+
+def wait_for_change(page, before, path: Path, min_share: float, timeout: float = 60):
+    """Screenshot the deck until at least min_share of its pixels differ from `before`; return the image."""
+    from PIL import Image
+
+    deadline = time.monotonic() + timeout
+    while True:
+        img = Image.open(io.BytesIO(page.locator(DECK).screenshot(path=str(path)))).convert("RGB")
+        changed = sum(1 for a, b in zip(before.getdata(), img.getdata()) if a != b) if img.size == before.size else 0
+        if changed >= min_share * img.width * img.height or time.monotonic() > deadline:
+            return img
+        time.sleep(0.5)
+
+
 def drawn_share(img) -> float:
     """The share of pixels that are not (near-)white background."""
     px = img.getdata()
@@ -59,19 +97,19 @@ def count_near(img, rgb, tol: int = 12) -> int:
     return sum(1 for p in img.getdata() if all(abs(a - b) <= tol for a, b in zip(p, rgb)))
 
 
-def test_map_draws_offline_with_no_console_errors_and_no_outside_requests(demo_db):
+def test_map_draws_offline_with_no_console_errors_and_no_outside_requests(app_url, browser):
     ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_app(db=demo_db, name="map-offline") as url, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        log = ConsoleLog(page)
-        open_map(page, url)
-        img = wait_for_pixels(page, ARTIFACTS / "map-city.png")
-        page.screenshot(path=str(ARTIFACTS / "map-city-page.png"), full_page=True)
-        share = drawn_share(img)
-        colours = len(set(img.getdata()))
-        # the darkest and the lightest district classes are both on the canvas (drawn at alpha 235 over white)
-        dark, light = count_near(img, over_white(maps.BLUES[-1])), count_near(img, over_white(maps.BLUES[0]), tol=4)
-        errors, outside = list(log.errors), log.external_requests(url)
+    url = app_url
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    log = ConsoleLog(page)
+    open_map(page, url)
+    img = wait_for_pixels(page, ARTIFACTS / "map-city.png")
+    page.screenshot(path=str(ARTIFACTS / "map-city-page.png"), full_page=True)
+    share = drawn_share(img)
+    colours = len(set(img.getdata()))
+    # the darkest and the lightest district classes are both on the canvas (drawn at alpha 235 over white)
+    dark, light = count_near(img, over_white(maps.BLUES[-1])), count_near(img, over_white(maps.BLUES[0]), tol=4)
+    errors, outside = list(log.errors), log.external_requests(url)
     assert share > 0.2, f"the map drew only {share:.0%} non-background pixels"
     assert colours > 50, f"only {colours} distinct colours: nothing but background?"
     assert dark > 2000 and light > 500, (dark, light)
@@ -132,8 +170,8 @@ def test_configured_tiles_are_fetched_from_the_configured_server_only_and_drawn(
     assert errors == [], errors
 
 
-def test_hovering_a_service_point_shows_its_chinese_tooltip(demo_db):
-    from caremap import db
+def test_hovering_a_service_point_shows_its_chinese_tooltip(app_url, browser):
+    from caremap.store import db
 
     points = db.query("map_points", district="440305", street=None, categories=("children_home",), system=None,
                       level=None, max_rows=5000)
@@ -141,28 +179,28 @@ def test_hovering_a_service_point_shows_its_chinese_tooltip(demo_db):
     # the point farthest from every street symbol, so that nothing is drawn over it
     far = max(points.itertuples(), key=lambda p: min(math.hypot(p.lon - s.lon, p.lat - s.lat)
                                                      for s in streets.itertuples()))
-    with streamlit_app(db=demo_db, name="map-hover") as url, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        log = ConsoleLog(page)
-        page.goto(url)
-        page.get_by_role("link", name="资源地图").click()
-        page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
-        page.get_by_label("区（新区）").first.click()
-        page.get_by_role("option", name="南山区").click()
-        page.wait_for_function("() => location.search.includes('district=440305')", timeout=30_000)
-        wait_for_pixels(page, ARTIFACTS / "map-nanshan.png")
-        time.sleep(2)
-        # the view the server fitted to Nanshan, computed the same way
-        spec_view = maps.scope_view(db.query("map_districts", categories=None, system=None, level=None),
-                                    streets, "440305", None)
-        box = page.locator(f"{DECK} canvas").first.bounding_box()
-        x, y = _project(far.lon, far.lat, spec_view, box["width"], box["height"])
-        page.mouse.move(box["x"] + x, box["y"] + y)
-        tip = page.locator(".deck-tooltip")
-        tip.wait_for(state="visible", timeout=15_000)
-        text = tip.inner_text()
-        page.screenshot(path=str(ARTIFACTS / "map-tooltip.png"))
-        errors = list(log.errors)
+    url = app_url
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    log = ConsoleLog(page)
+    page.goto(url)
+    page.get_by_role("link", name="资源地图").click()
+    page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
+    page.get_by_label("区（新区）").first.click()
+    page.get_by_role("option", name="南山区").click()
+    page.wait_for_function("() => location.search.includes('district=440305')", timeout=30_000)
+    wait_for_pixels(page, ARTIFACTS / "map-nanshan.png")
+    wait_until_still(page, ARTIFACTS / "map-nanshan.png")  # the fly-to Nanshan has ended
+    # the view the server fitted to Nanshan, computed the same way
+    spec_view = maps.scope_view(db.query("map_districts", categories=None, system=None, level=None),
+                                streets, "440305", None)
+    box = page.locator(f"{DECK} canvas").first.bounding_box()
+    x, y = _project(far.lon, far.lat, spec_view, box["width"], box["height"])
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tip = page.locator(".deck-tooltip")
+    tip.wait_for(state="visible", timeout=15_000)
+    text = tip.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "map-tooltip.png"))
+    errors = list(log.errors)
     assert far.name in text and "类别：儿童之家" in text and "所属系统：妇联" in text, text
     assert errors == [], errors
 
@@ -178,48 +216,47 @@ def _project(lon: float, lat: float, view, width: float, height: float) -> tuple
     return width / 2 + (x - cx) * scale, height / 2 - (y - cy) * scale
 
 
-def test_clicking_a_district_on_the_map_drills_down_to_it(demo_db):
-    from caremap import db
+def test_clicking_a_district_on_the_map_drills_down_to_it(app_url, browser):
+    from caremap.store import db
 
     districts = db.query("map_districts", categories=None, system=None, level=None)
     streets = db.query("map_streets", district=None, categories=None, system=None, level=None)
     view = maps.scope_view(districts, streets, None, None)
-    with streamlit_app(db=demo_db, name="map-click") as url, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        log = ConsoleLog(page)
-        open_map(page, url)
-        wait_for_pixels(page, ARTIFACTS / "map-before-click.png")
-        box = page.locator(f"{DECK} canvas").first.bounding_box()
-        x, y = _project(114.52, 22.55, view, box["width"], box["height"])  # 大鹏新区, away from any symbol
-        for _ in range(6):  # software WebGL is slow: a click landing mid-frame may be taken for a drag
-            page.mouse.click(box["x"] + x, box["y"] + y)
-            try:
-                page.wait_for_function("() => location.search.includes('district=4403DP')", timeout=5_000)
-                break
-            except Exception:  # noqa: BLE001 (playwright's TimeoutError): click again
-                continue
-        page.get_by_text("范围：全市 › 大鹏新区").wait_for(timeout=30_000)
-        page.screenshot(path=str(ARTIFACTS / "map-after-click.png"))
-        query, errors = page.evaluate("() => location.search"), list(log.errors)
+    url = app_url
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    log = ConsoleLog(page)
+    open_map(page, url)
+    wait_for_pixels(page, ARTIFACTS / "map-before-click.png")
+    box = page.locator(f"{DECK} canvas").first.bounding_box()
+    x, y = _project(114.52, 22.55, view, box["width"], box["height"])  # 大鹏新区, away from any symbol
+    for _ in range(6):  # software WebGL is slow: a click landing mid-frame may be taken for a drag
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        try:
+            page.wait_for_function("() => location.search.includes('district=4403DP')", timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 (playwright's TimeoutError): click again
+            continue
+    page.get_by_text("范围：全市 › 大鹏新区").wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "map-after-click.png"))
+    query, errors = page.evaluate("() => location.search"), list(log.errors)
     assert "district=4403DP" in query
     assert errors == [], errors
 
 
-def test_optional_heat_and_ring_layers_draw_without_errors(demo_db):
-    with streamlit_app(db=demo_db, name="map-layers") as url, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1500, "height": 1100})
-        log = ConsoleLog(page)
-        open_map(page, url)
-        before = wait_for_pixels(page, ARTIFACTS / "map-before-layers.png")
-        for name in ("步行可达圈", "服务点密度（热力）"):
-            page.locator(".st-key-map_layers").click()
-            page.get_by_role("option", name=name).click()
-            page.wait_for_timeout(2_000)
-        page.keyboard.press("Escape")
-        page.get_by_text("绿色圆圈：所选类别服务点周围 1,000 米步行圈").wait_for(timeout=60_000)
-        page.wait_for_timeout(5_000)
-        after = wait_for_pixels(page, ARTIFACTS / "map-layers.png")
-        errors, outside = list(log.errors), log.external_requests(url)
+def test_optional_heat_and_ring_layers_draw_without_errors(app_url, browser):
+    url = app_url
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    log = ConsoleLog(page)
+    open_map(page, url)
+    before = wait_for_pixels(page, ARTIFACTS / "map-before-layers.png")
+    for name in ("步行可达圈", "服务点密度（热力）"):
+        page.locator(".st-key-map_layers").click()
+        page.get_by_role("option", name=name).click()
+        page.locator(".st-key-map_layers").get_by_text(name).wait_for(timeout=30_000)  # the choice is shown
+    page.keyboard.press("Escape")
+    page.get_by_text("绿色圆圈：所选类别服务点周围 1,000 米步行圈").wait_for(timeout=60_000)
+    after = wait_for_change(page, before, ARTIFACTS / "map-layers.png", min_share=0.05)
+    errors, outside = list(log.errors), log.external_requests(url)
     assert before.size == after.size
     changed = sum(1 for a, b in zip(before.getdata(), after.getdata()) if a != b)
     assert changed > 0.05 * before.width * before.height, f"the extra layers changed only {changed} pixels"

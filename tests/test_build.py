@@ -5,8 +5,8 @@ import shutil
 import duckdb
 import pytest
 
-from caremap import build, standards
-from caremap.paths import REFERENCE
+from caremap.common.paths import REFERENCE
+from caremap.store import build, standards
 
 
 def _counts(path):
@@ -47,7 +47,7 @@ def test_failed_build_leaves_the_old_database_intact(tmp_path, monkeypatch):
 
 
 def test_first_build_that_fails_leaves_no_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(build, "_check_integrity", lambda con: (_ for _ in ()).throw(build.BuildError("bad")))
+    monkeypatch.setattr(build, "check_integrity", lambda con: (_ for _ in ()).throw(build.BuildError("bad")))
     with pytest.raises(build.BuildError):
         build.build(tmp_path / "new.duckdb")
     assert list(tmp_path.iterdir()) == []

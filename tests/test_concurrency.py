@@ -7,10 +7,15 @@ the sidebar and the headline figure must belong together (never a mix of old and
 import shutil
 
 import duckdb
+import pytest
 
 from browser import streamlit_app
-from caremap import build, demo, loadtest
-from caremap.paths import DEMO
+from caremap.cli import bench_sessions
+from caremap.common.paths import DEMO
+from caremap.ingest import demo
+from caremap.store import build
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _points_by_scope(db) -> dict:
@@ -37,7 +42,7 @@ def test_twenty_sessions_see_consistent_versions_while_a_new_version_is_publishe
         build.build(db, dataset=bigger)  # writes a temporary file, then renames it over the live one
 
     with streamlit_app(db=db, name="concurrency") as url:
-        result = loadtest.run_sessions(url, sessions=20, rounds=3, midway=publish)
+        result = bench_sessions.run_sessions(url, sessions=20, rounds=3, midway=publish)
     expected.update(_points_by_scope(db))
 
     summary = result.summary()

@@ -1,6 +1,7 @@
 """The same figure from different pages' queries agrees: map choropleth, coverage page, overview, workforce."""
 
-from caremap import db
+import factories
+from caremap.store import db
 
 
 def test_map_gaps_per_district_equal_the_coverage_compliance(con):
@@ -26,7 +27,7 @@ def test_headline_counts_agree_across_pages(con):
 def test_derived_nearest_distances_equal_a_brute_force_measure(con):
     import numpy as np
 
-    from caremap.crs import haversine_m
+    from caremap.common.crs import haversine_m
 
     units = con.execute("select code, lon, lat from community order by code").df()
     for category in ("rescue_centre", "children_home", "special_school"):
@@ -42,7 +43,9 @@ def test_derived_nearest_distances_equal_a_brute_force_measure(con):
 def test_an_import_recomputes_the_derived_distances(tmp_path):
     import duckdb
 
-    from caremap import build, ingest, publish
+    from caremap import ingest
+    from caremap.ingest import load
+    from caremap.store import build
 
     live = tmp_path / "n.duckdb"
     build.build(live)
@@ -57,7 +60,7 @@ def test_an_import_recomputes_the_derived_distances(tmp_path):
     checked = ingest.check(data, "new.csv", "service_points", con, mode="append")
     con.close()
     assert checked.ok, ingest.report_lines(checked)
-    publish.publish_import(checked, data, "append", live, who="test")
+    load.publish_import(checked, data, "append", live, who="test")
     con = duckdb.connect(str(live.resolve()), read_only=True)
     nearest = con.execute("select nearest_m from community_nearest where community_code = $c "
                           "and category = 'special_school'", {"c": code}).fetchone()[0]
@@ -65,13 +68,7 @@ def test_an_import_recomputes_the_derived_distances(tmp_path):
 
 
 def _schema_only():
-    import duckdb
-
-    from caremap import build
-
-    con = duckdb.connect()
-    con.execute(build.SCHEMA.read_text(encoding="utf-8"))
-    return con
+    return factories.schema_db()
 
 
 def test_nearest_derivation_is_exact_for_sparse_and_clustered_points():
@@ -79,8 +76,8 @@ def test_nearest_derivation_is_exact_for_sparse_and_clustered_points():
     give the brute-force nearest point and name, for lone points far away and for tight clusters."""
     import numpy as np
 
-    from caremap import build
-    from caremap.crs import haversine_m
+    from caremap.common.crs import haversine_m
+    from caremap.store import build
 
     rng = np.random.default_rng(7)
     con = _schema_only()
@@ -141,7 +138,9 @@ def test_derived_tallies_equal_the_rows_they_count(con):
 def test_an_import_recomputes_the_derived_tallies(tmp_path):
     import duckdb
 
-    from caremap import build, ingest, publish
+    from caremap import ingest
+    from caremap.ingest import load
+    from caremap.store import build
 
     live = tmp_path / "t.duckdb"
     build.build(live)
@@ -154,7 +153,7 @@ def test_an_import_recomputes_the_derived_tallies(tmp_path):
     checked = ingest.check(data, "new.csv", "service_points", con, mode="append")
     con.close()
     assert checked.ok, ingest.report_lines(checked)
-    publish.publish_import(checked, data, "append", live, who="test")
+    load.publish_import(checked, data, "append", live, who="test")
     con = duckdb.connect(str(live.resolve()), read_only=True)
     after = db.run(con, "overview_headline", district="440305", street=None).iloc[0]
     assert int(after["service_points"]) == int(before["service_points"]) + 1

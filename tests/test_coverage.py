@@ -23,8 +23,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from caremap import build, charts, coverage, db, tables
-from caremap.paths import DEMO, REFERENCE
+from caremap.common.paths import DEMO, REFERENCE
+from caremap.report import charts, coverage, files
+from caremap.store import build, db
 from conftest import app_test
 
 R = 6371008.8
@@ -165,11 +166,11 @@ def test_gap_list_rows_and_wording(fx):
 
 def test_gap_list_downloads_have_chinese_headers(fx):
     gaps = coverage.gap_list(comp_of(fx), "zh")
-    book = openpyxl.load_workbook(io.BytesIO(tables.xlsx_bytes(gaps, "缺口清单")))
+    book = openpyxl.load_workbook(io.BytesIO(files.xlsx_bytes(gaps, "缺口清单")))
     sheet = book.active
     assert [c.value for c in sheet[1]] == ["层级", "区", "街道", "单位代码", "单位", "标准", "缺少"]
     assert sheet.max_row == 15
-    back = pd.read_csv(io.BytesIO(tables.csv_bytes(gaps)), encoding="utf-8-sig", dtype=str)
+    back = pd.read_csv(io.BytesIO(files.csv_bytes(gaps)), encoding="utf-8-sig", dtype=str)
     assert back["单位"].tolist() == gaps["单位"].tolist()
 
 
@@ -316,6 +317,7 @@ def test_points_per_10k_residents_and_the_note_where_no_population_exists(fixtur
     assert "以下区没有有来源的人口数，未计算每万人指标：测试区" in [c.value for c in at.caption]
 
 
+@pytest.mark.browser
 def test_browser_click_on_the_matrix_drills_down(fixture_db):
     """Real app and chromium: the heatmap is drawn, and a click on a district's row drills to that district."""
     from PIL import Image
@@ -329,13 +331,17 @@ def test_browser_click_on_the_matrix_drills_down(fixture_db):
         page.get_by_text("覆盖分析", exact=True).first.click()
         chart = page.locator("[data-testid=stVegaLiteChart]").first
         chart.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)  # vega draws after the element appears
         shot = ARTIFACTS / "coverage-matrix.png"
-        chart.screenshot(path=str(shot))
-        img = Image.open(shot).convert("RGB")
-        # Cells are filled from the red-yellow-green scale: find the first row of strongly coloured pixels.
-        coloured = [(x, y) for y in range(img.height) for x in range(0, img.width - 120, 3)
-                    if (lambda r, g, b: max(r, g, b) - min(r, g, b) > 90)(*img.getpixel((x, y)))]
+        chart.locator("canvas, svg").first.wait_for(timeout=60_000)
+        for _ in range(60):  # vega draws after its element appears: poll until the cells are there
+            chart.screenshot(path=str(shot))
+            img = Image.open(shot).convert("RGB")
+            # Cells are filled from the red-yellow-green scale: find the strongly coloured pixels.
+            coloured = [(x, y) for y in range(img.height) for x in range(0, img.width - 120, 3)
+                        if (lambda r, g, b: max(r, g, b) - min(r, g, b) > 90)(*img.getpixel((x, y)))]
+            if len(coloured) > 2000:
+                break
+            page.wait_for_timeout(500)
         assert len(coloured) > 2000, "the heatmap cells were not drawn"
         y0 = min(y for _, y in coloured)
         xs = [x for x, y in coloured if y == y0 + 6]

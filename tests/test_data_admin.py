@@ -11,8 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
-from caremap import auth, build, cli, ingest, publish
-from caremap.i18n import t
+from caremap import cli, ingest
+from caremap.app import auth
+from caremap.common.i18n import t
+from caremap.store import access, build, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -88,7 +90,7 @@ def test_a_locked_session_is_refused_even_with_the_right_password(monkeypatch):
     assert not auth.login(PASSWORD) and not auth.is_admin()
     state["data_admin_attempts"] = 0
     assert auth.login(PASSWORD, "甲") and auth.is_admin() and auth.user() == "web:甲"
-    assert not auth.verify("wrong", SECRET["password_sha256"]) and auth.verify(PASSWORD, SECRET["password_sha256"])
+    assert not access.verify("wrong", SECRET["password_sha256"]) and access.verify(PASSWORD, SECRET["password_sha256"])
 
 
 def test_the_right_password_opens_import_history_and_templates(own_db):
@@ -105,7 +107,7 @@ def test_the_right_password_opens_import_history_and_templates(own_db):
 
 
 def test_history_shows_the_imports_and_the_page_rolls_back(own_db, tmp_path):
-    demo_version = publish.versions(own_db)["data_version"].iloc[0]
+    demo_version = versions.versions(own_db)["data_version"].iloc[0]
     f = tmp_path / "points.csv"
     f.write_text(GOOD, encoding="utf-8")
     assert cli.main(["import", str(f), "--kind", "service_points", "--db", str(own_db), "--who", "cli"]) == 0

@@ -5,8 +5,9 @@ import filecmp
 import pandas as pd
 import pytest
 
-from caremap import demo, geo
-from caremap.paths import DEMO
+from caremap.common.paths import DEMO
+from caremap.ingest import demo
+from caremap.store import geo
 
 
 def test_same_seed_gives_byte_identical_files_equal_to_the_committed_ones(tmp_path):

@@ -3,7 +3,6 @@
 import io
 import json
 import shutil
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -11,7 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caremap import build, cli, db, search
+import factories
+from caremap import cli
+from caremap.report import search
+from caremap.store import db, initials
 from conftest import app_test
 
 
@@ -31,8 +33,8 @@ def test_substring_matches_name_address_category_and_places(con):
 
 
 def test_pinyin_initials_find_the_street_category_and_names(con):
-    assert search.initials("福田街道") == ("ftjd",)
-    assert "cl" in {v[:2] for v in search.initials("长岭社区")}  # polyphones: every reading
+    assert initials.initials("福田街道") == ("ftjd",)
+    assert "cl" in {v[:2] for v in initials.initials("长岭社区")}  # polyphones: every reading
     everything = _all(con)
     futian_street = everything[everything["street_name"] == "福田街道"]
     found = search.search_all("ftjd", con=con)
@@ -53,15 +55,14 @@ def test_no_result_and_sql_metacharacters_find_nothing_and_break_nothing(con):
 
 def test_like_wildcards_are_escaped_on_a_fixture(tmp_path):
     path = tmp_path / "d.duckdb"
-    c = duckdb.connect(str(path))
-    c.execute(build.SCHEMA.read_text(encoding="utf-8"))
+    c = factories.schema_db(str(path))
     c.execute("insert into meta values ('data_version', 'fixture-d')")
     c.execute("insert into service_category values ('children_home', '儿童之家', 'Children''s home', '妇联', "
               "'community', true, '#2ca02c')")
     for i, name in enumerate(["满分100%之家", "a_b之家", "aXb之家", "普通之家"]):
         c.execute("insert into service_point (id, name, category, district_code, address, phone) "
                   "values (?, ?, 'children_home', 'D1', ?, '0755-1')", [f"P{i}", name, f"路{i}号"])
-    search.derive_initials(c)  # what build.derive does when a version is published
+    initials.derive_initials(c)  # what build.derive does when a version is published
     c.close()
     fixture = duckdb.connect(str(path), read_only=True)
     assert search.search_all("%", con=fixture)["name"].tolist() == ["满分100%之家"]
@@ -72,8 +73,8 @@ def test_like_wildcards_are_escaped_on_a_fixture(tmp_path):
 
 def test_initials_are_derived_at_build(con):
     patterns = dict(con.execute("select name_key, initials from name_initials").fetchall())
-    assert patterns["福田街道"] == "ftjd" == search.pattern("福田街道")  # a street
-    assert patterns["儿童之家"] == search.pattern("儿童之家") == "[ER][TZ]z[GJ]"  # a category: polyphones
+    assert patterns["福田街道"] == "ftjd" == initials.pattern("福田街道")  # a street
+    assert patterns["儿童之家"] == initials.pattern("儿童之家") == "[ER][TZ]z[GJ]"  # a category: polyphones
     keys = dict(con.execute("select id, name_key from service_point_initials").fetchall())
     names = dict(con.execute("select id, name from service_point").fetchall())
     assert keys.keys() == names.keys()  # every point, once
@@ -83,14 +84,13 @@ def test_initials_are_derived_at_build(con):
 
 def _one_point_db(tmp_path, name: str) -> duckdb.DuckDBPyConnection:
     path = tmp_path / "one.duckdb"
-    c = duckdb.connect(str(path))
-    c.execute(build.SCHEMA.read_text(encoding="utf-8"))
+    c = factories.schema_db(str(path))
     c.execute("insert into meta values ('data_version', 'fixture-one')")
     c.execute("insert into service_category values ('children_home', '儿童之家', 'Children''s home', '妇联', "
               "'community', true, '#2ca02c')")
     c.execute("insert into service_point (id, name, category, district_code) values ('P1', ?, 'children_home', "
               "'D1')", [name])
-    search.derive_initials(c)  # as build.derive does at build and at every import
+    initials.derive_initials(c)  # as build.derive does at build and at every import
     c.close()
     return duckdb.connect(str(path), read_only=True)
 
@@ -100,7 +100,7 @@ def test_a_polyphonic_name_is_found_by_each_reading(tmp_path):
     for text in ["cl", "zl", "cy", "zy", "zh", "cx", "tx", "sq", "so", "hs", "ks", "clzh", "zycx"]:
         assert search.search_all(text, con=fixture)["name"].tolist() == ["长乐重行社区会所12号"], text
     # every combination counts: 6 polyphones give 96, more than the 16 readings initials() lists
-    assert "zytxsqks" not in search.initials("长乐重行社区会所12号")
+    assert "zytxsqks" not in initials.initials("长乐重行社区会所12号")
     assert len(search.search_all("zytxsqks", con=fixture)) == 1
     assert search.search_all("ZY TX", con=fixture)["id"].tolist() == ["P1"]  # case and spaces ignored
     for text in ["ls", "zs", "qs", "clq", "s12", "zl12"]:  # not a reading; digits are not initials-like
@@ -158,7 +158,7 @@ def test_directory_page_searches_pages_and_downloads():
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     dots = next(layer for layer in deck["layers"] if layer["@@type"] == "ScatterplotLayer")
     assert [d["name"] for d in dots["data"]] == page2.rows["name"].tolist()
-    assert dots["data"][0]["dot_color"] == [int(page2.rows["color"].iloc[0][i:i + 2], 16) for i in (1, 3, 5)]
+    assert dots["data"][0]["dot_color"] == [int(page2.rows["color"].iloc[0][i:i + 2], 16) for i in (1, 3, 5)] + [255]
 
 
 def test_directory_page_with_a_hostile_search_shows_the_no_result_message():
@@ -193,7 +193,7 @@ def test_directory_page_total_equals_the_query(district):
     assert f"**找到 {total:,} 个服务点**" in [m.value for m in at.markdown]
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian chromium")
+@pytest.mark.browser
 def test_directory_in_a_real_browser_draws_coloured_pins_offline(demo_db):
     """`streamlit run`, headless chromium: search "ftjd", the pins of the result page are drawn in category colours."""
     from PIL import Image

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _schema_columns():
-    text = (ROOT / "caremap" / "schema.sql").read_text(encoding="utf-8")
+    text = (ROOT / "caremap" / "store" / "schema.sql").read_text(encoding="utf-8")
     for match in re.finditer(r"create table (\w+) \((.*?)\);", text, re.S):
         table, body = match.groups()
         for part in re.split(r",\s*(?![^()]*\))", body):

@@ -10,6 +10,8 @@ import pytest
 
 from browser import ARTIFACTS, ConsoleLog, chromium, streamlit_app
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 

@@ -10,7 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from caremap import build, charts, cli, db, export
+from caremap import cli
+from caremap.report import charts, files
+from caremap.store import build, db
 from conftest import app_test
 
 CHART_IDS = sorted(charts.CHARTS)
@@ -33,15 +35,15 @@ def _xlsx_table(blob: bytes, fig) -> tuple[list, list, list]:
     """(metadata lines, header, rows) of an exported workbook."""
     ws = load_workbook(io.BytesIO(blob)).active
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    head = len(export.header_lines(fig)) + 1  # a blank row between the metadata and the table
+    head = len(files.header_lines(fig)) + 1  # a blank row between the metadata and the table
     return [r[0] for r in rows[:head - 1]], rows[head], rows[head + 1:]
 
 
-@pytest.mark.parametrize("fmt", export.FORMATS)
+@pytest.mark.parametrize("fmt", files.FORMATS)
 @pytest.mark.parametrize("chart_id", CHART_IDS)
 def test_every_chart_exports_in_every_format(chart_id, fmt, figures):
     fig = figures[chart_id]
-    blob = export.render(fig, fmt)
+    blob = files.render(fig, fmt)
     if fmt == "png":
         img = Image.open(io.BytesIO(blob))
         img.load()
@@ -69,9 +71,9 @@ def test_every_chart_exports_in_every_format(chart_id, fmt, figures):
 @pytest.mark.parametrize("chart_id", CHART_IDS)
 def test_exported_data_equals_the_figure_data(chart_id, figures):
     fig = figures[chart_id]
-    _, header, rows = _xlsx_table(export.to_xlsx(fig), fig)
+    _, header, rows = _xlsx_table(files.to_xlsx(fig), fig)
     got = pd.DataFrame(rows, columns=header)
-    want = export.table(fig)
+    want = files.table(fig)
     for col in want.columns:
         if pd.api.types.is_numeric_dtype(fig.data[col]) and not pd.api.types.is_bool_dtype(fig.data[col]):
             assert got[col].astype(float).fillna(-1).round(6).tolist() == \
@@ -84,21 +86,21 @@ def test_exported_data_equals_the_figure_data(chart_id, figures):
 def test_points_by_system_export_holds_the_query_result():
     fig = charts.build("points_by_system", DISTRICT)
     query = db.query("points_by_system", district=DISTRICT, street=None)
-    read = pd.read_csv(io.BytesIO(export.to_csv(fig)), encoding="utf-8-sig")
+    read = pd.read_csv(io.BytesIO(files.to_csv(fig)), encoding="utf-8-sig")
     assert read["服务点数"].sum() == query["points"].sum()
     assert sorted(zip(read["所属系统"], read["服务点数"])) == sorted(zip(query["system"], query["points"]))
 
 
 def test_png_is_twice_the_svg_size():
     fig = charts.build("points_by_system")
-    width = float(ET.fromstring(export.to_svg(fig)).get("width"))
-    assert Image.open(io.BytesIO(export.to_png(fig))).width == pytest.approx(2 * width, abs=2)
+    width = float(ET.fromstring(files.to_svg(fig)).get("width"))
+    assert Image.open(io.BytesIO(files.to_png(fig))).width == pytest.approx(2 * width, abs=2)
 
 
 def test_xlsx_carries_title_scope_units_source_version_and_number_formats():
     fig = charts.build("points_by_system", DISTRICT)
-    meta = export.meta()
-    ws = load_workbook(io.BytesIO(export.to_xlsx(fig))).active
+    meta = db.meta()
+    ws = load_workbook(io.BytesIO(files.to_xlsx(fig))).active
     lines = [ws.cell(row=i, column=1).value for i in range(1, 7)]
     assert lines[0] == "各系统儿童服务点（按层级）"
     assert lines[1] == "范围：全市 › 南山区"
@@ -109,7 +111,7 @@ def test_xlsx_carries_title_scope_units_source_version_and_number_formats():
     assert [c.value for c in ws[8]] == ["所属系统", "层级", "服务点数"]
     assert ws.cell(row=9, column=3).number_format == "#,##0" and isinstance(ws.cell(row=9, column=3).value, int)
     assert ws.freeze_panes == "A9"
-    en = load_workbook(io.BytesIO(export.to_xlsx(charts.build("points_by_system", lang="en"), "en"))).active
+    en = load_workbook(io.BytesIO(files.to_xlsx(charts.build("points_by_system", lang="en"), "en"))).active
     assert en.cell(row=2, column=1).value == "Scope: Whole city"
 
 
@@ -123,14 +125,14 @@ def _hostile_figure():
 
 def test_formula_cells_are_neutralised_in_csv_and_xlsx():
     fig = _hostile_figure()
-    read = pd.read_csv(io.BytesIO(export.to_csv(fig)), encoding="utf-8-sig", keep_default_na=False)
+    read = pd.read_csv(io.BytesIO(files.to_csv(fig)), encoding="utf-8-sig", keep_default_na=False)
     assert read["名称"].tolist()[:4] == ["'=HYPERLINK(\"http://x\",\"点我\")", "'+1+2", "'-3+4", "'@SUM(A1)"]
     assert read["名称"].tolist()[4] == "普通" and read["数值"].tolist()[0] == -5  # numbers stay numbers
-    ws = load_workbook(io.BytesIO(export.to_xlsx(fig))).active
+    ws = load_workbook(io.BytesIO(files.to_xlsx(fig))).active
     assert ws.cell(row=1, column=1).value == "'=标题"
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert not any(c.data_type == "f" for c in cells), "no cell may be a formula"
-    first = len(export.header_lines(fig)) + 3  # metadata, a blank row, the header, then the data
+    first = len(files.header_lines(fig)) + 3  # metadata, a blank row, the header, then the data
     names = [c.value for c in cells if c.column == 1 and c.row >= first]
     assert len(names) == 6 and all(not str(v).startswith(("=", "+", "-", "@", "\t")) for v in names)
     assert [c.value for c in cells if c.column == 5 and c.row >= first][:1] == [-5]
@@ -138,7 +140,7 @@ def test_formula_cells_are_neutralised_in_csv_and_xlsx():
 
 def test_personal_data_is_masked_in_every_data_export():
     fig = _hostile_figure()
-    for blob in (export.to_csv(fig), export.to_xlsx(fig)):
+    for blob in (files.to_csv(fig), files.to_xlsx(fig)):
         text = blob.decode("utf-8-sig") if blob[:3] == b"\xef\xbb\xbf" else "".join(
             str(c) for r in load_workbook(io.BytesIO(blob)).active.iter_rows(values_only=True) for c in r)
         assert not MOBILE.search(text)
@@ -147,9 +149,9 @@ def test_personal_data_is_masked_in_every_data_export():
 
 def test_filename_names_chart_and_scope():
     fig = charts.build("points_by_system", DISTRICT)
-    assert export.filename(fig, "xlsx") == "points_by_system_全市-南山区.xlsx"
+    assert files.filename(fig, "xlsx") == "points_by_system_全市-南山区.xlsx"
     with pytest.raises(ValueError):
-        export.render(fig, "docx")
+        files.render(fig, "docx")
 
 
 def test_cli_lists_and_exports(tmp_path, capsys):
@@ -168,15 +170,16 @@ def test_cli_lists_and_exports(tmp_path, capsys):
 
 def test_overview_offers_every_format_and_renders_nothing_until_clicked(monkeypatch):
     calls = []
-    monkeypatch.setattr(export, "render", lambda *a, **k: calls.append(a) or b"")
+    monkeypatch.setattr(files, "render", lambda *a, **k: calls.append(a) or b"")
     at = app_test("pages/overview.py", district=DISTRICT)
     assert not at.exception
     buttons = {b.key: b.label for b in at.get("download_button")}
-    assert {f"export_points_by_system_{fmt}" for fmt in export.FORMATS} <= buttons.keys()
+    assert {f"export_points_by_system_{fmt}" for fmt in files.FORMATS} <= buttons.keys()
     assert buttons["export_points_by_system_png"] == "PNG 图片（2倍）"
     assert calls == [], "files are rendered only when a download button is clicked"
 
 
+@pytest.mark.browser
 def test_download_in_a_real_browser_gives_the_files(demo_db, tmp_path):
     """The lazy download buttons work end to end: the browser receives a 2× PNG and an XLSX of the chart."""
     from browser import ConsoleLog, chromium, streamlit_app
@@ -198,9 +201,9 @@ def test_download_in_a_real_browser_gives_the_files(demo_db, tmp_path):
             got[fmt] = download.value.suggested_filename
             download.value.save_as(tmp_path / got[fmt])
         assert not log.errors, log.errors
-    assert got == {fmt: export.filename(fig, fmt) for fmt in ("png", "xlsx")}
+    assert got == {fmt: files.filename(fig, fmt) for fmt in ("png", "xlsx")}
     png = Image.open(tmp_path / got["png"])
-    assert png.size == Image.open(io.BytesIO(export.to_png(fig))).size
+    assert png.size == Image.open(io.BytesIO(files.to_png(fig))).size
     _, header, rows = _xlsx_table((tmp_path / got["xlsx"]).read_bytes(), fig)
     assert header[:3] == list(fig.data.columns) and len(rows) == len(fig.data)
 
@@ -209,10 +212,10 @@ def test_units_row_from_column_names_or_the_figures_note():
     data = pd.DataFrame({"街道": ["甲"], "服务人次": [10], "任职年限（年）": [2.5], "达标率": [0.5],
                          "空缺（有岗位记录）": [1], "社工人数": [3]})
     fig = charts.Figure("u", "单位测试", alt.Chart(data).mark_bar(), data, "测试", "全市")
-    assert export.units(fig) == "服务人次：人次；任职年限（年）：年；达标率：%；空缺（有岗位记录）：个；社工人数：人"
+    assert files.units(fig) == "服务人次：人次；任职年限（年）：年；达标率：%；空缺（有岗位记录）：个；社工人数：人"
     fig.notes = ["单位：所"]
-    assert export.units(fig) == "所"
-    ws = load_workbook(io.BytesIO(export.to_xlsx(fig))).active
+    assert files.units(fig) == "所"
+    ws = load_workbook(io.BytesIO(files.to_xlsx(fig))).active
     formats = {ws.cell(row=7, column=j).value: ws.cell(row=8, column=j).number_format for j in range(1, 7)}
     assert formats["达标率"] == "0.0%" and formats["服务人次"] == "#,##0" and formats["任职年限（年）"] == "#,##0.0"
 
@@ -221,8 +224,9 @@ def publish_one_more_point(live) -> int:
     """Publish a new data version as the data-admin page does: append the template's one service point (南山区)."""
     import duckdb
 
-    from caremap import ingest, publish
-    from caremap.paths import TEMPLATES
+    from caremap import ingest
+    from caremap.common.paths import TEMPLATES
+    from caremap.ingest import load
 
     data = (TEMPLATES / "service_points.csv").read_bytes()
     con = duckdb.connect(str(live.resolve()), read_only=True)
@@ -230,7 +234,7 @@ def publish_one_more_point(live) -> int:
         checked = ingest.check(data, "points.csv", "service_points", con, mode="append")
     finally:
         con.close()
-    return publish.publish_import(checked, data, "append", live, who="test").rows
+    return load.publish_import(checked, data, "append", live, who="test").rows
 
 
 def test_built_charts_are_cached_per_scope_language_and_published_version(tmp_path, monkeypatch):

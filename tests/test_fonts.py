@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from caremap import charts, cli, export, fonts
+from caremap import cli
+from caremap.report import charts, files, fonts
 from conftest import app_test
 
 CHARS = ["儿", "童", "服", "务", "区"]
@@ -25,7 +26,7 @@ def _text_figure(text: str, font: str) -> charts.Figure:
 
 def _png(text: str, font: str) -> Image.Image:
     """The rendering in grey levels (dark text on the chart's white background)."""
-    return Image.open(io.BytesIO(export.to_png(_text_figure(text, font), scale=1))).convert("L")
+    return Image.open(io.BytesIO(files.to_png(_text_figure(text, font), scale=1))).convert("L")
 
 
 def _distinct(images: dict) -> bool:

@@ -14,7 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from caremap import build, cli, ingest, publish
+from caremap import cli, ingest
+from caremap.ingest import load
+from caremap.store import build, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = "名称,类别,所属区,所属街道,所属社区,地址,联系电话,经度,纬度,坐标系\n"
@@ -80,7 +82,7 @@ def test_clean_file_exits_0_and_publishes_a_new_version_with_its_record(live, tm
     assert log == [("service_points", "服务点.csv", _sha(f), 2, 0, "replace", "tester",
                     f"imports/{_sha(f)}/服务点.csv", meta["data_version"])]
     assert (live.parent / log[0][7]).read_bytes() == f.read_bytes()          # the original is kept
-    kept = publish.versions(live)
+    kept = versions.versions(live)
     assert kept["data_version"].tolist() == [meta["data_version"], old_version]
     assert kept["live"].tolist() == [True, False]
     old_file = next(live.parent.glob(f"versions/*-{old_version}.duckdb"))
@@ -143,16 +145,16 @@ def test_rollback_restores_the_earlier_tables_and_keeps_the_history(live, tmp_pa
     f = _write(tmp_path, "points.csv", GOOD)
     assert _import(f, "--kind", "service_points", "--db", live, "--who", "a") == 0
     assert _sql(live, "select count(*) from service_point")[0][0] == 2
-    result = publish.rollback(demo_version, live, who="b")
+    result = versions.rollback(demo_version, live, who="b")
     assert _sql(live, "select * from service_point order by id") == original
     meta = dict(_sql(live, "select key, value from meta"))
     assert meta["data_version"] == result.data_version != demo_version
     assert meta["is_demo"] == "true" and meta["restored_from"] == demo_version
     assert _sql(live, "select id, kind, mode, who from import_log order by id") == [
         (1, "service_points", "replace", "a"), (2, "rollback", "rollback", "b")]
-    assert len(publish.versions(live)) == 3
-    with pytest.raises(publish.PublishError, match="没有保存的版本 abcdef123456"):
-        publish.rollback("abcdef123456", live)
+    assert len(versions.versions(live)) == 3
+    with pytest.raises(versions.PublishError, match="没有保存的版本 abcdef123456"):
+        versions.rollback("abcdef123456", live)
 
 
 def test_projects_replace_creates_organisations_and_drops_orphaned_sites(live, tmp_path, capsys):
@@ -178,8 +180,8 @@ def test_a_load_that_breaks_integrity_is_refused_and_the_live_file_is_untouched(
     checked = ingest.check(GOOD.encode(), "x.csv", "service_points", con)
     con.close()
     checked.rows.loc[0, "category"] = "no_such_category"  # as if validation had missed it
-    with pytest.raises(publish.PublishError, match="service_point.category 不在 service_category 中"):
-        publish.publish_import(checked, GOOD.encode(), "replace", live, who="t")
+    with pytest.raises(versions.PublishError, match="service_point.category 不在 service_category 中"):
+        load.publish_import(checked, GOOD.encode(), "replace", live, who="t")
     assert _sha(live) == before and not live.is_symlink()
     assert not list(live.parent.glob("versions/.tmp-*"))
 
@@ -207,7 +209,7 @@ def test_a_process_killed_mid_import_leaves_the_old_version_readable_and_unchang
     # the next import cleans up what the killed one left and publishes normally
     assert _import(f, "--kind", "service_points", "--db", live, "--who", "t") == 0
     assert _sql(live, "select count(*) from service_point")[0][0] == 2
-    assert len(publish.versions(live)) == 2
+    assert len(versions.versions(live)) == 2
     assert not [p.name for p in (live.parent / "versions").iterdir() if p.name.startswith(".")]
     assert not list(live.parent.glob(".caremap.duckdb.link-*"))
 
@@ -234,7 +236,7 @@ def test_the_kept_original_never_leaves_its_folder(live):
     con = duckdb.connect(str(live), read_only=True)
     checked = ingest.check(GOOD.encode(), "../../..", "service_points", con)
     con.close()
-    result = publish.publish_import(checked, GOOD.encode(), "replace", live, who="t")
+    result = load.publish_import(checked, GOOD.encode(), "replace", live, who="t")
     assert result.stored_path == f"imports/{checked.sha256}/upload"
     assert (live.parent / result.stored_path).read_bytes() == GOOD.encode()
 

@@ -13,7 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from caremap import build, crs, ingest
+from caremap import ingest
+from caremap.common import crs, dates
+from caremap.store import build
 
 SP = "名称,类别,所属区,所属街道,所属社区,地址,联系电话,经度,纬度,坐标系"
 OK_SP = "示例点,儿童之家,南山区,粤海街道,科技园社区,示例路1号,0755-00000000,113.944,22.533,WGS84"
@@ -285,7 +287,7 @@ def test_phone_numbers(text, expected):
     ("43952", "2020-05-01"), ("2020-13-01", None), ("去年", None),
 ])
 def test_dates(text, expected):
-    assert ingest.parse_date(text) == expected
+    assert dates.iso_date(text) == expected
 
 
 def test_problem_cells_are_highlighted_in_the_preview(ref_con):

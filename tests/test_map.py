@@ -13,9 +13,12 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from caremap import build, crs, db, facts, maps, standards, tiles
-from caremap.i18n import t
-from caremap.paths import REFERENCE
+import factories
+from caremap.common import crs, facts
+from caremap.common.i18n import t
+from caremap.common.paths import REFERENCE
+from caremap.report import maps, tiles
+from caremap.store import build, db, standards
 from conftest import ROOT, app_test
 
 ALL_FILTERS = {"categories": None, "system": None, "level": None}
@@ -387,8 +390,7 @@ def tiny_db(tmp_path):
     workstation (2); S2 none (its supervisor post is vacant); C1 director, home, walk (3); C2 director only
     (the nearest point is 2 km away); C3 home and walk (director vacant) = 9, so 5 gaps: S1 has 2, S2 has 3.
     """
-    con = duckdb.connect(str(tmp_path / "tiny.duckdb"))
-    con.execute((ROOT / "caremap" / "schema.sql").read_text(encoding="utf-8"))
+    con = factories.schema_db(str(tmp_path / "tiny.duckdb"))
     square = json.dumps({"type": "Polygon", "coordinates": [[[113.9, 22.4], [114.2, 22.4], [114.2, 22.6],
                                                               [113.9, 22.6], [113.9, 22.4]]]})
     con.execute("insert into district (code, name, population_2020, label_lon, label_lat, geojson) "
@@ -460,7 +462,7 @@ def test_demo_district_gaps_add_up_to_the_street_gaps(con):
 def _svg_and_spec(district=None, street=None, lang="zh"):
     import vl_convert
 
-    from caremap import charts
+    from caremap.report import charts
 
     fig = charts.build("district_map", district, street, lang)
     return fig, vl_convert.vegalite_to_svg(fig.chart.to_json()), fig.chart.to_dict()
@@ -485,7 +487,7 @@ def test_static_map_renders_to_png_with_the_choropleth_drawn():
     import vl_convert
     from PIL import Image
 
-    from caremap import charts
+    from caremap.report import charts
 
     fig = charts.build("district_map", "440305", None, "zh")
     png = vl_convert.vegalite_to_png(fig.chart.to_json(), scale=1)

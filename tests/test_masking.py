@@ -1,4 +1,4 @@
-"""Personal data are masked on every page outside the admin page and in every download (caremap.masking)."""
+"""Personal data are masked on every page outside the admin page and in every download (caremap.report.masking)."""
 
 import io
 import re
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caremap import db, masking
+from caremap.report import masking
+from caremap.store import db
 from conftest import PAGES, app_test
 
 # An unmasked mobile: the demo's fictitious 100xxxxxxxx or a real Chinese mobile 1[3-9]xxxxxxxxx.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from caremap import db
+from caremap.store import db
 from conftest import PAGES, app_test
 
 

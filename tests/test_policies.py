@@ -3,13 +3,14 @@ the announcement loader, and the page and Overview block as a user sees them."""
 
 import shutil
 
-import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from caremap import build, db, policies, standards
-from caremap.paths import DEMO, REFERENCE
+import factories
+from caremap.common.paths import DEMO, REFERENCE
+from caremap.report import policies
+from caremap.store import announcements, build, db, standards
 from conftest import ROOT, app_test
 
 REQUIRED_CODES = {"minor_protection_law_2020", "ten_ministries_opinion_2019", "child_development_outline_2021",
@@ -92,8 +93,7 @@ FIXTURE_POLICIES = [
 
 @pytest.fixture()
 def small(tmp_path):
-    c = duckdb.connect(str(tmp_path / "small.duckdb"))
-    c.execute(build.SCHEMA.read_text(encoding="utf-8"))
+    c = factories.schema_db(str(tmp_path / "small.duckdb"))
     for code, title, title_en, issuer, issued, level, topic, summary, number in FIXTURE_POLICIES:
         c.execute("insert into policy values (?, ?, ?, ?, ?, null, ?, ?, ?, ?, ?, 'https://www.gov.cn/')",
                   [code, title, title_en, issuer, issued, number, level, topic, summary, f"{title_en} summary"])
@@ -172,7 +172,7 @@ def test_loader_accepts_codes_names_city_wide_and_slashed_dates(tmp_path):
     path = _write(tmp_path, HEADER + "开放日,2020/5/9,南山区,欢迎参加,https://example.org/a\n"
                                      "培训,2020-05-10,440303,内容,\n"
                                      "全市通知,2020.05.11,,内容,\n")
-    loaded = policies.load_announcements(path)
+    loaded = announcements.load_announcements(path)
     assert loaded.ok, loaded.errors
     assert [(r["id"], r["published_on"], r["district_code"], r["link"]) for r in loaded.rows] == [
         (1, "2020-05-09", "440305", "https://example.org/a"), (2, "2020-05-10", "440303", None),
@@ -186,7 +186,7 @@ def test_loader_rejects_bad_rows_with_one_clear_message_each(tmp_path):
                                      "区错,2020-05-09,南山,正文,\n"
                                      "缺正文,2020-05-09,,,ftp://x\n"
                                      "好的,2020-05-09,440305,又一条,\n")
-    loaded = policies.load_announcements(path)
+    loaded = announcements.load_announcements(path)
     assert not loaded.ok and loaded.rows == []
     assert loaded.errors == [
         "第 3 行：标题（title）不能为空",
@@ -199,10 +199,10 @@ def test_loader_rejects_bad_rows_with_one_clear_message_each(tmp_path):
 
 
 def test_loader_names_missing_columns_and_unreadable_files(tmp_path):
-    loaded = policies.load_announcements(_write(tmp_path, "title,body\n标题,正文\n"))
+    loaded = announcements.load_announcements(_write(tmp_path, "title,body\n标题,正文\n"))
     assert loaded.errors == ["news.csv：缺少列 date、district_code、link"
                              "（应有列：title, date, district_code, body, link）"]
-    loaded = policies.load_announcements(tmp_path / "absent.csv")
+    loaded = announcements.load_announcements(tmp_path / "absent.csv")
     assert len(loaded.errors) == 1 and loaded.errors[0].startswith("无法读取文件 absent.csv：")
 
 
@@ -210,11 +210,11 @@ def test_loader_reads_excel_and_gb18030_csv(tmp_path):
     frame = pd.DataFrame({"title": ["表格导入"], "date": [pd.Timestamp("2020-05-09")], "district": ["福田区"],
                           "body": ["正文"], "link": [None]})
     frame.to_excel(tmp_path / "news.xlsx", index=False)
-    loaded = policies.load_announcements(tmp_path / "news.xlsx")
+    loaded = announcements.load_announcements(tmp_path / "news.xlsx")
     assert loaded.ok, loaded.errors
     assert loaded.rows[0]["published_on"] == "2020-05-09" and loaded.rows[0]["district_code"] == "440304"
     path = _write(tmp_path, HEADER + "国标编码,2020-05-09,大鹏新区,正文,\n", encoding="gb18030")
-    assert policies.load_announcements(path).rows[0]["district_code"] == "4403DP"
+    assert announcements.load_announcements(path).rows[0]["district_code"] == "4403DP"
 
 
 def test_build_loads_the_announcements_and_refuses_a_bad_file(tmp_path, con):
@@ -238,7 +238,7 @@ def test_demo_announcements_are_labelled_and_fictitious():
     assert frame["title"].str.startswith(policies.DEMO_PREFIX).all()
     assert frame["body"].str.contains("虚构").all()
     assert frame["link"].isin(["", "https://www.mca.gov.cn/"]).all()
-    assert policies.load_announcements(DEMO / "announcements.csv").ok
+    assert announcements.load_announcements(DEMO / "announcements.csv").ok
 
 
 # -- the page and the Overview block

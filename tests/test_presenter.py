@@ -5,7 +5,8 @@ from html import escape
 
 import pytest
 
-from caremap import briefing, charts, presenter
+from caremap.app import presenter
+from caremap.report import briefing, charts
 from conftest import app_test
 
 DISTRICT = "440305"
@@ -85,6 +86,7 @@ def test_presenter_enlarges_chart_text_without_changing_the_chart(chart_id):
     assert big["config"]["axis"].get("labelFont") == before["config"].get("axis", {}).get("labelFont")
 
 
+@pytest.mark.browser
 def test_readable_on_a_1920_by_1080_projector(demo_db):
     """In a real browser: large type, every slide (with its next/previous buttons) fits the screen, → advances."""
     from browser import ARTIFACTS, ConsoleLog, chromium, streamlit_app

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from caremap import db
-from caremap.bench import SAMPLE_PARAMS
+from caremap.cli.bench import SAMPLE_PARAMS
+from caremap.store import db
 
 QUERIES = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "queries").glob("*.sql"))
 # Extra parameters some queries take, with a sensible value for the demo data.
@@ -30,8 +30,31 @@ def test_query_parameters_are_never_formatted_into_sql(con):
         db.load_sql("../etc/passwd")
 
 
-def test_query_result_is_cached_per_version(demo_db):
+def test_query_result_is_cached_per_parameters_and_version(demo_db, tmp_path, monkeypatch):
+    """A query runs once per (parameters, published version); callers get copies they may change."""
+    from caremap.store import build
+
+    runs = []
+    real = db.run
+
+    def counting(con, name, **params):
+        if name == "overview_headline":
+            runs.append(params)
+        return real(con, name, **params)
+
+    monkeypatch.setattr(db, "run", counting)
+    db._cached.cache_clear()
     a = db.query("overview_headline", district=None, street=None)
     a.loc[0, "service_points"] = -1  # a caller mutating its copy must not poison the cache
     b = db.query("overview_headline", district=None, street=None)
     assert b.loc[0, "service_points"] > 1500
+    assert len(runs) == 1, "the second call is served from the cache"
+    db.query("overview_headline", district="440305", street=None)
+    assert len(runs) == 2, "other parameters run the query"
+    db.query("overview_headline", district=None, street=None)
+    assert len(runs) == 2
+    other = tmp_path / "other.duckdb"  # a newly published version (another file) is never served old results
+    build.build(other)
+    monkeypatch.setenv("CAREMAP_DB", str(other))
+    db.query("overview_headline", district=None, street=None)
+    assert len(runs) == 3

@@ -6,7 +6,7 @@ import json
 import shapely
 from shapely.geometry import Point, shape
 
-from caremap.paths import REFERENCE
+from caremap.common.paths import REFERENCE
 
 
 def _rows(name):

@@ -5,7 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from caremap import charts, db
+from caremap.report import charts
+from caremap.store import db
 from conftest import app_test
 
 DOMAINS = ["人际交往与学习能力提升", "自我管理能力增进", "兴趣范围拓展", "亲子关系促进", "心理服务网络搭建",
@@ -123,10 +124,11 @@ def test_social_work_page_in_english_at_street_scope():
 
 
 def test_an_organisation_with_more_sites_than_the_map_ships_is_drawn_as_duckdb_bins(monkeypatch):
-    from caremap import maps, tables
+    from caremap.app import downloads
+    from caremap.report import maps
 
     monkeypatch.setattr(maps, "MAX_RAW_POINTS", 5)
-    monkeypatch.setattr(tables, "LIST_ROWS_BESIDE_BINS", 4)
+    monkeypatch.setattr(downloads, "LIST_ROWS_BESIDE_BINS", 4)
     at = app_test("pages/social_work.py")
     org = at.selectbox(key="social_work_org").value
     sites = db.query("sw_org_sites", org_id=org, district=None, street=None, max_rows=None)

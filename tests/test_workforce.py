@@ -6,21 +6,18 @@ import duckdb
 import pandas as pd
 import pytest
 
-from caremap import build, charts, db, facts, tables
+import factories
+from caremap.common import facts
+from caremap.report import charts
+from caremap.report import files as file_bytes
+from caremap.store import db
 from conftest import app_test
 
 
 def tiny_db(path, rows: dict) -> duckdb.DuckDBPyConnection:
     """A database with the real schema and only the given rows ({table: [dict, ...]}), opened read-only."""
-    con = duckdb.connect(str(path))
-    con.execute(build.SCHEMA.read_text(encoding="utf-8"))
-    for table, records in rows.items():
-        for rec in records:
-            cols = ", ".join(rec)
-            con.execute(f"insert into {table} ({cols}) values ({', '.join('?' * len(rec))})", list(rec.values()))
-    build.derive(con)  # the derived tables every published version carries
-    con.close()
-    return duckdb.connect(str(path), read_only=True)
+    factories.schema_db(path, rows, derive=True).close()
+    return factories.read_only(path)
 
 
 def _fixture(tmp_path):
@@ -106,7 +103,7 @@ def test_workforce_page_speaks_english_and_follows_the_street_scope():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Child directors in post (on record)"] == str(row["directors"])
     assert facts.UNITS_CAVEAT_EN in [c.value for c in at.caption]
-    assert "Scope: Whole city › 南山区 › 粤海街道" in [c.value for c in at.caption]
+    assert "Scope: Whole city › Nanshan › 粤海街道" in [c.value for c in at.caption]  # district names in English
 
 
 def test_workforce_chart_data_and_takeaway_come_from_the_query():
@@ -127,8 +124,9 @@ def test_table_files_are_written_only_when_a_download_button_is_clicked(monkeypa
     """Writing the roster's XLSX took longer than the rest of the page: the six files are deferred to the click."""
     written = []
     for name in ("csv_bytes", "xlsx_bytes"):
-        real = getattr(tables, name)
-        monkeypatch.setattr(tables, name, lambda df, *a, _real=real, _name=name: written.append(_name) or _real(df, *a))
+        real = getattr(file_bytes, name)
+        monkeypatch.setattr(file_bytes, name,
+                            lambda df, *a, _real=real, _name=name: written.append(_name) or _real(df, *a))
     at = app_test("pages/workforce.py", district="440305")
     assert not at.exception, at.exception
     assert written == [], "no CSV or XLSX is written until its button is clicked"

@@ -1,0 +1,382 @@
+"""`python -m caremap bench`: page script times, query times at scale, payload, build time and memory.
+
+Every figure is a median over repeated runs after a warm-up. Scales are generated with the demo
+generator into a temporary folder (never data/demo). `--json` prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from caremap.common import chromium
+from caremap.common.paths import ROOT
+
+HELP = "性能基准 / performance benchmark (see docs/performance.md)"
+
+# Parameters for running any named query as one user interaction would (city scope unless set).
+# A value for every named-query parameter, as one user interaction would send it (city scope unless set).
+# tests/test_queries.py runs every query with these too, so a new parameter needs a value here.
+SAMPLE_PARAMS = {"district": None, "street": None, "lang": "zh", "category": "children_home", "k": 3,
+                 "max_m": 1000.0, "limit": 20, "offset": 0, "search": "南山", "org_id": "ORG01", "level": "street",
+                 "categories": ("children_home",), "role": "儿童主任", "policy_level": "national",
+                 "topic": "minor_protection", "year": 2020, "max_rows": 3, "system": "民政",
+                 "page_size": 20, "page_start": 0, "cell_m": 500.0}
+# What the app itself sends where one sample value does not fit every query. The map asks for raw points only
+# when at most MAX_RAW_POINTS match (caremap.report.maps; above that it bins): at x1000, rescue centres (10,000) are
+# such a call, all 1.5 million points are not (they are binned: map_point_bins). The directory is timed as a
+# user types a text, with no filter.
+QUERY_PARAMS = {"map_points": {"max_rows": 20_000, "categories": ("rescue_centre",), "system": None, "level": None},
+                "map_sites": {"max_rows": 20_000}, "sw_org_sites": {"max_rows": 20_000}, "map_search": {"max_rows": 20},
+                "announcement_list": {"max_rows": 10},
+                "directory_search": {"category": None, "system": None, "page_size": 20, "page_start": 0},
+                # the map as it opens: every category, binned at city scope (the sample filters match nothing)
+                **{q: {"categories": None, "system": None, "level": None}
+                   for q in ("map_point_bins", "map_point_count", "map_districts", "map_streets")}}
+# Queries run once per import check (caremap.ingest), not on a click: reported apart from the interactions.
+IMPORT_PREFIX = "import_"
+DISTRICT = "440305"
+TRIVIAL_PAGE = "import streamlit as st\nst.write('ok')\n"
+
+
+def add_arguments(p):
+    p.add_argument("--scale", type=int, default=1000,
+                   help="largest data scale to measure (scales 1, 100, 1000 up to this; default 1000)")
+    p.add_argument("--repeat", type=int, default=5, help="runs per measurement after one warm-up (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--skip-pages", action="store_true", help="skip the page timings")
+    p.add_argument("--skip-cold-start", action="store_true", help="skip the cold-start measurement")
+    p.add_argument("--sessions", type=int, default=20,
+                   help="concurrent browser sessions for the interaction-time test (0 skips it; default 20)")
+
+
+def _median_time(fn, repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def scales_up_to(n: int) -> list[int]:
+    return sorted({s for s in (1, 100, 1000) if s <= n} | {n})
+
+
+# ---------------------------------------------------------------- pages
+def page_times(db: Path, repeat: int) -> dict:
+    """Server-side script time of every page (AppTest run) and of a one-line page, the floor."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CAREMAP_DB"] = str(db)
+    with tempfile.TemporaryDirectory() as tmp:
+        trivial = Path(tmp) / "trivial.py"
+        trivial.write_text(TRIVIAL_PAGE, encoding="utf-8")
+        scripts = {"trivial": trivial} | {p.stem: p for p in sorted((ROOT / "pages").glob("*.py"))}
+        out = {}
+        for name, path in scripts.items():
+            def run(path=path):
+                at = AppTest.from_file(str(path), default_timeout=120)
+                at.run()
+                if at.exception:
+                    raise RuntimeError(f"{path.name}: {at.exception[0].message}")
+            out[name] = _median_time(run, repeat)
+    floor = out["trivial"]
+    return {"page_seconds": out, "page_ratio_to_trivial": {k: v / floor for k, v in out.items() if k != "trivial"}}
+
+
+# ---------------------------------------------------------------- data at scale
+def _rss_subprocess(code: str) -> tuple[dict, float]:
+    """Run Python code in a child; returns (its JSON result, its peak RSS in MiB)."""
+    wrapper = (f"import json, resource\n{code}\n"
+               "print(json.dumps({'result': result, "
+               "'rss_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
+    out = subprocess.run([sys.executable, "-c", wrapper], cwd=ROOT, capture_output=True, text=True, check=True)
+    doc = json.loads(out.stdout.strip().splitlines()[-1])
+    return doc["result"], doc["rss_mib"]
+
+
+def prepare_scale(scale: int, folder: Path) -> dict:
+    """Generate the demo at `scale` and build its database, measuring time and peak memory of each."""
+    dataset, db = folder / f"demo-x{scale}", folder / f"caremap-x{scale}.duckdb"
+    t0 = time.perf_counter()
+    _, gen_rss = _rss_subprocess(f"from caremap.ingest import demo; from pathlib import Path\n"
+                                 f"result = demo.generate(seed=2020, scale={scale}, out=Path({str(dataset)!r}))")
+    gen_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    counts, build_rss = _rss_subprocess(f"from caremap.store import build; from pathlib import Path\n"
+                                        f"result = build.build({str(db)!r}, dataset=Path({str(dataset)!r}))")
+    build_s = time.perf_counter() - t0
+    return {"dataset": dataset, "db": db, "service_points": counts["service_point"],
+            "generate_seconds": gen_s, "generate_peak_rss_mib": gen_rss,
+            "build_seconds": build_s, "build_peak_rss_mib": build_rss}
+
+
+def query_times(db: Path, repeat: int) -> dict:
+    """Median time of every named query at city and at district scope."""
+    import duckdb
+
+    from caremap.store import db as dbmod
+
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    try:
+        for name in dbmod.query_names():
+            _, wanted = dbmod.load_sql(name)
+            params = {k: SAMPLE_PARAMS.get(k) for k in wanted} | {
+                k: v for k, v in QUERY_PARAMS.get(name, {}).items() if k in wanted}
+            if any(k not in SAMPLE_PARAMS for k in wanted):
+                out[name] = None  # a parameter the benchmark has no sample for
+                continue
+            out[name] = _median_time(lambda n=name, p=params: dbmod.run(con, n, **p), repeat)
+            if "district" in wanted:
+                p2 = {**params, "district": DISTRICT}
+                out[f"{name}@district"] = _median_time(lambda n=name, p=p2: dbmod.run(con, n, **p), repeat)
+    finally:
+        con.close()
+    return out
+
+
+def pandas_baseline(dataset: Path, db: Path, repeat: int) -> dict:
+    """The same aggregations as a typical Streamlit app does them: pandas over DataFrames loaded from CSV.
+
+    Loading is done once (as st.cache_data would); each interaction then aggregates in pandas.
+    Returns {aggregation: (pandas_seconds, duckdb_seconds)}.
+    """
+    import duckdb
+    import pandas as pd
+
+    from caremap.common.paths import REFERENCE
+    from caremap.store import db as dbmod
+
+    points = pd.read_csv(dataset / "service_points.csv", dtype=str)
+    workers = pd.read_csv(dataset / "workers.csv", dtype={"training_hours": "Int64"}, keep_default_na=False)
+    sites = pd.read_csv(dataset / "sw_sites.csv", dtype=str)
+    projects = pd.read_csv(dataset / "sw_projects.csv", dtype={"district_code": str})
+    months = pd.read_csv(dataset / "sw_service_month.csv")
+    categories = pd.read_csv(REFERENCE / "service_categories.csv")
+
+    def headline(district):
+        p = points if district is None else points[points["district_code"] == district]
+        w = workers if district is None else workers[workers["district_code"] == district]
+        s = sites if district is None else sites[sites["district_code"] == district]
+        proj = projects if district is None else projects[projects["id"].isin(s["project_id"])]
+        return {"service_points": len(p),
+                "supervisors": int(((w["role"] == "儿童督导员") & (w["status"] == "在岗")).sum()),
+                "directors": int(((w["role"] == "儿童主任") & (w["status"] == "在岗")).sum()),
+                "sw_orgs": proj["org_id"].nunique(), "social_workers": int(proj["social_workers"].sum()),
+                "sw_projects": len(proj), "sw_sites": len(s),
+                "person_times": int(months.loc[months["project_id"].isin(proj["id"]), "person_times"].sum())}
+
+    def by_system(district):
+        p = points if district is None else points[points["district_code"] == district]
+        m = p.merge(categories, left_on="category", right_on="code")
+        return m.groupby(["system", "level"]).size().reset_index(name="points")
+
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    try:
+        for label, fn, qname in (("overview_headline", headline, "overview_headline"),
+                                 ("points_by_system", by_system, "points_by_system")):
+            for district in (None, DISTRICT):
+                key = label if district is None else f"{label}@district"
+                pd_s = _median_time(lambda f=fn, d=district: f(d), repeat)
+                db_s = _median_time(lambda q=qname, d=district: dbmod.run(con, q, district=d, street=None), repeat)
+                out[key] = {"pandas_seconds": pd_s, "duckdb_seconds": db_s, "speedup": pd_s / db_s}
+    finally:
+        con.close()
+    return out
+
+
+def map_payload_bytes(db: Path) -> dict:
+    """Size of the deck JSON the map page sends to the browser, at city and district scope."""
+    from streamlit.testing.v1 import AppTest
+
+    page = ROOT / "pages" / "map.py"
+    if not page.exists():
+        return {}
+    os.environ["CAREMAP_DB"] = str(db)
+    out = {}
+    for label, district in (("city", None), ("district", DISTRICT)):
+        at = AppTest.from_file(str(page), default_timeout=300)
+        if district:
+            at.query_params["district"] = district
+        at.run()
+        specs = [e.proto.json for e in at.get("deck_gl_json_chart")]
+        out[label] = sum(len(s.encode("utf-8")) for s in specs)
+    return out
+
+
+# ---------------------------------------------------------------- cold start
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cold_start_seconds(folder: Path) -> float | None:
+    """From `streamlit run` with no database file to the overview's first figure in headless Chromium.
+
+    Includes the database build that the first page run triggers. None when Playwright or Chromium
+    is not available (they are test tools, installed by scripts/install-dev.sh).
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    browser_path = chromium.executable()
+    if browser_path is None:
+        return None
+    db = folder / "cold.duckdb"
+    port = _free_port()
+    env = {**os.environ, "CAREMAP_DB": str(db)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = t0 + 120
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            return None
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=browser_path, args=chromium.ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+                page.get_by_text("儿童服务点").first.wait_for(timeout=120_000)
+            finally:
+                browser.close()
+        return time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def concurrent_sessions(db: Path, sessions: int) -> dict | None:
+    """p50/p95 interaction time of `sessions` browser sessions at once (3 rounds each), while the
+    database is republished between the first and the last round (caremap.cli.bench_sessions)."""
+    if sessions <= 0 or chromium.executable() is None:
+        return None
+    from caremap.cli import bench_sessions
+    from caremap.store import build
+
+    port = _free_port()
+    env = {**os.environ, "CAREMAP_DB": str(db)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+                             "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):  # noqa: S310 (local URL)
+                    break
+            except OSError:
+                time.sleep(0.2)
+        result = bench_sessions.run_sessions(url, sessions=sessions, rounds=3, midway=lambda: build.build(db))
+        return result.summary()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# ---------------------------------------------------------------- run
+def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_start: bool = True,
+              sessions: int = 20) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="caremap-bench-"))
+    result: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                    "date": time.strftime("%Y-%m-%d"), "repeat": repeat, "scales": {}}
+    try:
+        for scale in scales_up_to(max_scale):
+            prep = prepare_scale(scale, folder)
+            entry = {k: v for k, v in prep.items() if k not in ("dataset", "db")}
+            entry["query_seconds"] = query_times(prep["db"], repeat)
+            timed = [v for v in entry["query_seconds"].values() if v is not None]
+            entry["query_seconds_max"] = max(timed)
+            entry["query_seconds_median"] = statistics.median(timed)
+            interactions = {k: v for k, v in entry["query_seconds"].items()
+                            if v is not None and not k.startswith(IMPORT_PREFIX)}
+            entry["interaction_query_seconds_max"] = max(interactions.values())
+            entry["interaction_queries_over_150ms"] = sorted(k for k, v in interactions.items() if v >= 0.150)
+            entry["pandas_baseline"] = pandas_baseline(prep["dataset"], prep["db"], repeat)
+            entry["map_payload_bytes"] = map_payload_bytes(prep["db"])
+            result["scales"][str(scale)] = entry
+            if scale == 1 and pages:
+                result.update(page_times(prep["db"], repeat))
+            if scale == 1:
+                result["concurrent_sessions"] = concurrent_sessions(prep["db"], sessions)
+            shutil.rmtree(prep["dataset"], ignore_errors=True)
+        if cold_start:
+            result["cold_start_seconds"] = cold_start_seconds(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def _print_table(r: dict) -> None:
+    print(f"CareMap bench · {r['date']} · {r['machine']['cpus']} CPUs · Python {r['machine']['python']}")
+    if "page_seconds" in r:
+        print("\nPage script time (AppTest, median):")
+        for name, sec in r["page_seconds"].items():
+            ratio = r["page_ratio_to_trivial"].get(name)
+            print(f"  {name:<14} {sec * 1000:8.1f} ms" + (f"   {ratio:5.2f}× trivial" if ratio else ""))
+    for scale, e in r["scales"].items():
+        print(f"\nScale ×{scale}: {e['service_points']:,} service points")
+        print(f"  generate {e['generate_seconds']:.1f} s ({e['generate_peak_rss_mib']:.0f} MiB), "
+              f"build {e['build_seconds']:.1f} s ({e['build_peak_rss_mib']:.0f} MiB peak RSS)")
+        print(f"  queries: median {e['query_seconds_median'] * 1000:.1f} ms, "
+              f"max {e['query_seconds_max'] * 1000:.1f} ms; interactions max "
+              f"{e['interaction_query_seconds_max'] * 1000:.1f} ms, over 150 ms: "
+              f"{', '.join(e['interaction_queries_over_150ms']) or 'none'}")
+        slow = sorted(((v, k) for k, v in e["query_seconds"].items() if v), reverse=True)[:5]
+        for v, k in slow:
+            print(f"    {k:<40} {v * 1000:8.1f} ms")
+        for k, b in e["pandas_baseline"].items():
+            print(f"  pandas {k:<28} {b['pandas_seconds'] * 1000:8.1f} ms vs DuckDB "
+                  f"{b['duckdb_seconds'] * 1000:7.1f} ms  ({b['speedup']:.1f}×)")
+        if e["map_payload_bytes"]:
+            print("  map payload: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in e["map_payload_bytes"].items()))
+    if r.get("concurrent_sessions"):
+        c = r["concurrent_sessions"]
+        print(f"\n{c['sessions']} browser sessions × 3 interactions, a new version published midway: "
+              f"p50 {c['p50_seconds']:.1f} s, p95 {c['p95_seconds']:.1f} s, errors {c['errors']}, "
+              f"versions seen {len(c['versions_seen'])}")
+    if r.get("cold_start_seconds") is not None:
+        print(f"\nCold start (no database → app answering, build included): {r['cold_start_seconds']:.1f} s")
+
+
+def run(args) -> int:
+    if args.scale < 1:
+        print("错误 / error: --scale 必须不小于 1", file=sys.stderr)
+        return 2
+    r = run_bench(args.scale, args.repeat, pages=not args.skip_pages, cold_start=not args.skip_cold_start,
+                  sessions=args.sessions)
+    if args.json:
+        print(json.dumps(r, ensure_ascii=False, default=float))
+    else:
+        _print_table(r)
+    return 0

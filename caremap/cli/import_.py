@@ -1,0 +1,92 @@
+"""`python -m caremap import FILE --kind …`: validate a file and publish it as a new database version."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from caremap import ingest
+from caremap.common.crs import SYSTEMS
+from caremap.common.i18n import t
+from caremap.ingest import load
+from caremap.store import access, startup, versions
+
+HELP = "校验并导入局方数据（全部成功才写入）/ validate and import the bureau's data (all or nothing)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("file", help="CSV (UTF-8/GBK), XLSX or XLS")
+    p.add_argument("--kind", required=True, choices=ingest.KIND_NAMES)
+    p.add_argument("--dry-run", action="store_true", help="只校验，不写入 / validate only, write nothing")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--replace", dest="mode", action="store_const", const="replace",
+                      help="用文件替换该类数据（默认）/ the file replaces this kind's rows (default)")
+    mode.add_argument("--append", dest="mode", action="store_const", const="append",
+                      help="追加到现有数据 / add to the existing rows")
+    p.set_defaults(mode="replace")
+    p.add_argument("--db", help="database file (default: $CAREMAP_DB or var/caremap.duckdb)")
+    p.add_argument("--crs", choices=SYSTEMS, default=None,
+                   help="坐标系（文件无“坐标系”列时）/ coordinate system when the file has no crs column (WGS84)")
+    p.add_argument("--who", default=None, help="记录在导入日志中的操作人 / who, for import_log (default: login)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+
+def run(args) -> int:
+    lang = args.lang
+    path = Path(args.file)
+    try:
+        if path.stat().st_size > ingest.MAX_FILE_BYTES:
+            raise ingest.Unreadable(t("ingest.too_big", lang, mb=ingest.MAX_FILE_BYTES // 2**20))
+        data = path.read_bytes()
+    except OSError:
+        print(f"{path.name}: {t('ingest.missing_file', lang)}", file=sys.stderr)
+        return 2
+    except ingest.Unreadable as exc:
+        print(f"{path.name}: {exc}", file=sys.stderr)
+        return 2
+    started = startup.ensure_built(args.db)
+    if message := started.message(lang):
+        print(message, file=sys.stderr)
+    if started.refused:
+        return 1
+    lay = versions.layout(args.db)
+    con = duckdb.connect(str(lay.target()), read_only=True)
+    try:
+        checked = ingest.check(data, path.name, args.kind, con, crs=args.crs, mode=args.mode)
+    except ingest.Unreadable as exc:
+        print(f"{path.name}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    for line in ingest.report_lines(checked, lang):
+        print(line)
+    print(ingest.summary(checked, lang))
+    if not checked.ok:
+        print(t("data_admin.rejected", lang))
+        return 1
+    if args.dry_run:
+        print(t("data_admin.dry_run_ok", lang))
+        return 0
+    password = os.environ.get("CAREMAP_ADMIN_PASSWORD")
+    if password is None and sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass("管理员密码 / admin password: ")
+    if problem := access.cli_check(password):
+        print(problem, file=sys.stderr)
+        return 1
+    try:
+        result = load.publish_import(checked, data, args.mode, args.db, who=args.who or versions.whoami())
+    except versions.PublishError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. the database folder is read-only or the disk is full
+        print(f"发布失败，原数据库未改动 / publishing failed, the live database is unchanged: {exc}", file=sys.stderr)
+        return 1
+    print(t("data_admin.published", lang, version=result.data_version, previous=result.previous_version,
+            rows=result.rows))
+    for note in result.notes:
+        print(f"  {note}")
+    return 0

@@ -1,0 +1,63 @@
+"""Labels in Chinese and English (caremap/labels/*.toml) and Chinese-first number formats."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from functools import lru_cache
+
+from caremap.common.paths import LABELS
+
+LANGS = ("zh", "en")
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, tuple[str, str]]:
+    """{"section.key": (zh, en)} from every labels/<section>.toml, where a label is key = ["中文", "English"]."""
+    out = {}
+    for path in sorted(LABELS.glob("*.toml")):
+        for key, value in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            if not (isinstance(value, list) and len(value) == 2):
+                raise ValueError(f"{path.name}: label {key!r} must be [\"中文\", \"English\"]")
+            out[f"{path.stem}.{key}"] = (value[0], value[1])
+    return out
+
+
+# Where the session's language comes from: the app installs a function that reads its URL (?lang=en); the
+# command line and the tests pass a language explicitly or get Chinese.
+_language_source: Callable[[], str | None] = lambda: None  # noqa: E731
+
+
+def set_language_source(source: Callable[[], str | None]) -> None:
+    """Install the function that tells the current session's language (caremap.app does, from the URL)."""
+    global _language_source
+    _language_source = source
+
+
+def lang() -> str:
+    """The language of the current session ('zh' or 'en'); Chinese unless the session asked for English."""
+    value = _language_source()
+    return value if value in LANGS else "zh"
+
+
+def t(key: str, language: str | None = None, **fmt) -> str:
+    """The label for key ("section.name") in the session's language, with {placeholders} filled."""
+    zh, en = _labels()[key]
+    text = en if (language or lang()) == "en" else zh
+    return text.format(**fmt) if fmt else text
+
+
+def fmt_int(n, language: str | None = None) -> str:
+    """3300000 → '330万' (zh, for ≥ 10,000) or '3,300,000' (en); small numbers with separators."""
+    if n is None:
+        return "—"
+    n = int(round(float(n)))
+    if (language or lang()) == "zh" and abs(n) >= 10_000:
+        wan = n / 10_000
+        text = f"{wan:,.1f}".rstrip("0").rstrip(".")
+        return f"{text}万"
+    return f"{n:,}"
+
+
+def fmt_pct(x, digits: int = 1) -> str:
+    return "—" if x is None else f"{100 * float(x):.{digits}f}%"

@@ -1,0 +1,85 @@
+"""Loading a checked import into a new published version (all or nothing), recorded in import_log."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+from caremap.ingest.validate import Checked
+from caremap.store import build, versions
+
+DEMO_TABLES = ("service_point", "worker", "sw_org", "sw_project", "sw_site", "sw_service_month", "community")
+# While any of these still holds demo rows the data stay labelled 示例数据 (mixed data are not the bureau's).
+LABELLED_DEMO = {"service_point", "worker", "sw_project", "sw_site"}
+# The writes per kind and mode: fixed statements; values come only from the registered frames.
+_REPLACE_FIRST = {
+    "service_points": ["delete from service_point"],
+    "workers": ["delete from worker"],
+    "projects": ["delete from sw_service_month where project_id not in (select id from staged)",
+                 "delete from sw_site where project_id not in (select id from staged)",
+                 "delete from sw_project"],
+    "sites": ["delete from sw_site"],
+}
+_INSERT = {
+    "service_points": ["insert into service_point by name select * from staged"],
+    "workers": ["insert into worker by name select * from staged"],
+    "projects": ["insert into sw_org by name select * from staged_orgs",
+                 "insert into sw_project by name select * from staged"],
+    "sites": ["insert into sw_site by name select * from staged"],
+}
+_AFTER_REPLACE = {"projects": ["delete from sw_org where id not in (select org_id from sw_project)"]}
+_REPLACED_TABLES = {"service_points": {"service_point"}, "workers": {"worker"},
+                    "projects": {"sw_project", "sw_org"}, "sites": {"sw_site"}}
+
+def publish_import(checked: Checked, data: bytes, mode: str = "replace",
+                   db_file: str | os.PathLike | None = None, who: str | None = None) -> versions.Published:
+    """Load a checked file as a new published version (all or nothing) and record it in import_log."""
+    if not checked.ok:
+        raise versions.PublishError("文件未通过校验，未写入任何数据 / the file did not pass validation; "
+                                    "nothing written")
+    if mode not in ("replace", "append"):
+        raise ValueError(f"mode must be replace or append, not {mode!r}")
+    if hashlib.sha256(data).hexdigest() != checked.sha256:
+        raise versions.PublishError("文件内容与校验时不同 / the file changed since it was checked")
+    lay = versions.layout(db_file)
+    who = who or versions.whoami()
+    with versions.locked(lay):
+        old_version, _ = versions.read_live(lay)
+        try:
+            versions.keep_base(lay, old_version)
+            stored = versions.keep_original(lay, data, checked.sha256, checked.file_name)
+        except OSError as exc:  # disk full, read-only folder: nothing has been published
+            raise versions.PublishError(f"发布失败，原数据库未改动 / publishing failed, the live database is "
+                                        f"unchanged: {exc}") from exc
+
+        def work(con, meta: dict):
+            version = versions.new_version(meta.get("data_version", ""), checked.sha256)
+            before = {t: n for t, n in build.table_counts(con).items() if t in DEMO_TABLES}
+            con.register("staged", checked.rows)
+            con.register("staged_orgs", checked.new_orgs)
+            statements = (_REPLACE_FIRST[checked.kind] if mode == "replace" else []) + _INSERT[checked.kind] + (
+                _AFTER_REPLACE.get(checked.kind, []) if mode == "replace" else [])
+            for sql in statements:
+                con.execute(sql)
+            con.unregister("staged")
+            con.unregister("staged_orgs")
+            build.check_integrity(con)
+            build.derive(con)
+            after = {t: n for t, n in build.table_counts(con).items() if t in DEMO_TABLES}
+            demo = meta.get("demo_tables")
+            demo = demo.split(",") if demo else (list(DEMO_TABLES) if meta.get("is_demo") == "true" else [])
+            replaced = _REPLACED_TABLES[checked.kind] if mode == "replace" else set()
+            demo = [t for t in demo if t and t not in replaced and after[t] > 0]
+            data_date = con.execute("select coalesce(max(updated_on)::varchar, '') from service_point").fetchone()[0]
+            is_demo = "true" if LABELLED_DEMO & set(demo) else "false"
+            versions.set_meta(con, {"data_version": version, "is_demo": is_demo, "demo_tables": ",".join(demo),
+                            "data_date": data_date, "imported_at": time.strftime("%Y-%m-%d %H:%M:%S")})
+            log_id = versions.append_log(con, kind=checked.kind, file_name=checked.file_name, sha256=checked.sha256,
+                          rows_accepted=len(checked.rows), rows_rejected=checked.rows_rejected, mode=mode, who=who,
+                          stored_path=stored, data_version=version)
+            notes = tuple(f"{t}: {before[t]} → {after[t]}" for t in DEMO_TABLES if before[t] != after[t])
+            return version, log_id, notes
+
+        version, log_id, notes = versions.write_version(lay, lay.target(), work)
+    return versions.Published(version, old_version, log_id, len(checked.rows), stored, notes)

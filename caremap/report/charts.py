@@ -1,0 +1,602 @@
+"""Every chart, defined once, with a stable id: used by the pages, the exports and the briefing deck alike.
+
+A chart function takes the scope and language and returns a Figure: the Altair chart (titled with the
+scope, with the source and 示例数据 note in its footer, so an exported image carries them), the data
+behind it (for CSV/XLSX), and a one-line takeaway computed from the data. Register with @chart("id").
+Chart functions read data only through db.query (named queries) and never call st.*. build() caches each
+Figure per (chart, scope, language, published data version), so a chart function must depend on nothing else.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import altair as alt
+import pandas as pd
+
+from caremap.common.i18n import t
+from caremap.report.scope import label_of, place_of
+from caremap.store import db
+
+CJK_FONT = "Noto Sans CJK SC"  # Debian fonts-noto-cjk; vl-convert and browsers find it by this name
+CHARTS: dict[str, Callable[..., Figure]] = {}
+
+
+@dataclass
+class Figure:
+    id: str
+    title: str
+    chart: alt.TopLevelMixin
+    data: pd.DataFrame
+    source: str
+    scope_label: str
+    takeaway: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def chart(chart_id: str):
+    """Register a chart function under its stable id."""
+    def register(fn):
+        CHARTS[chart_id] = fn
+        return fn
+    return register
+
+
+def finish(chart_obj, title: str, subtitle: str, source: str, lang: str, width=640, height=320):
+    """Title with the scope as subtitle, the source (and 示例数据) as a footer line, the CJK font."""
+    demo = t("common.demo_suffix", lang) if db.is_demo() else ""
+    footer = f"{t('common.source', lang)}：{source}{demo}"
+    titled = chart_obj.properties(
+        title=alt.Title(title, subtitle=[subtitle, footer], anchor="start", subtitleColor="#555"),
+        width=width, height=height)
+    return titled.configure(font=CJK_FONT).configure_title(font=CJK_FONT, fontSize=16, subtitleFontSize=11) \
+        .configure_axis(labelFont=CJK_FONT, titleFont=CJK_FONT).configure_legend(labelFont=CJK_FONT,
+                                                                                  titleFont=CJK_FONT)
+
+
+def build(chart_id: str, district: str | None = None, street: str | None = None, lang: str = "zh") -> Figure:
+    """The Figure for a chart id at a scope; KeyError names the known ids.
+
+    Built once per (chart, scope, language, published database version) and then served from the cache:
+    building the Altair chart costs far more than the queries behind it. Each call returns its own copy.
+    """
+    if chart_id not in CHARTS:
+        raise KeyError(f"unknown chart {chart_id!r}; known: {', '.join(sorted(CHARTS))}")
+    fn = CHARTS[chart_id]
+    return copy.deepcopy(_built(chart_id, district, street, lang, db.cache_key(), fn))
+
+
+@lru_cache(maxsize=512)
+def _built(chart_id: str, district: str | None, street: str | None, lang: str, data: tuple,
+           fn: Callable[..., Figure]) -> Figure:
+    # `data` is db.cache_key(): the published version and the file this run reads, so a new version is built
+    # anew; `fn` (hashed by identity) is the registered function, so a replaced registration is built anew too.
+    return fn(district=district, street=street, lang=lang)
+
+
+@chart("points_by_system")
+def points_by_system(district=None, street=None, lang="zh") -> Figure:
+    """Service points by owning system and network level (overview)."""
+    data = db.query("points_by_system", district=district, street=street)
+    level_name = {"city": "市级", "district": "区级", "street": "街道级", "community": "社区级"} if lang == "zh" \
+        else {"city": "City", "district": "District", "street": "Street", "community": "Community"}
+    data["level_label"] = data["level"].map(level_name)
+    sys_title, lvl_title, n_title = (("所属系统", "层级", "服务点数") if lang == "zh"
+                                     else ("Owning system", "Level", "Service points"))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("system:N", title=sys_title, sort="-x"),
+        x=alt.X("points:Q", title=n_title),
+        color=alt.Color("level_label:N", title=lvl_title,
+                        sort=list(level_name.values()), scale=alt.Scale(scheme="tableau10")),
+        order=alt.Order("level_order:Q"),
+        tooltip=[alt.Tooltip("system:N", title=sys_title), alt.Tooltip("level_label:N", title=lvl_title),
+                 alt.Tooltip("points:Q", title=n_title)],
+    )
+    scope = label_of(district, street, lang)
+    title = "各系统儿童服务点（按层级）" if lang == "zh" else "Service points by owning system and level"
+    total = int(data["points"].sum())
+    top = data.groupby("system")["points"].sum().sort_values(ascending=False)
+    takeaway = (f"{scope}共有儿童服务点 {total} 个，其中{top.index[0]}系统最多（{int(top.iloc[0])} 个）。"
+                if lang == "zh" and total else
+                f"{scope}: {total} service points; most from {top.index[0]} ({int(top.iloc[0])})." if total else "")
+    source = "CareMap 服务点数据库" if lang == "zh" else "CareMap service-point database"
+    out = data.rename(columns={"system": sys_title, "level_label": lvl_title, "points": n_title})[
+        [sys_title, lvl_title, n_title]]
+    return Figure("points_by_system", title, finish(bars, title, scope, source, lang), out, source, scope, takeaway)
+
+
+# --- Workforce and social work ---------------------------------------------------------------
+
+def _zh_en(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+@chart("workforce_by_district")
+def workforce_by_district(district=None, street=None, lang="zh") -> Figure:
+    """Community units by child-director status (in post / vacant record / no record), per district or street."""
+    from caremap.common import facts
+
+    by_street = district is not None or street is not None
+    data = db.query("workforce_by_street" if by_street else "workforce_by_district", district=district,
+                    **({"street": street} if by_street else {}))
+    place_col = "street_name" if by_street else ("district_name" if lang == "zh" else "district_name_en")
+    place = _zh_en(lang, "街道" if by_street else "区（新区）", "Street" if by_street else "District")
+    status = _zh_en(lang, "儿童主任状态", "Child director")
+    units = _zh_en(lang, "社区级单位数", "Community units")
+    names = {"filled": _zh_en(lang, "在岗", "In post"), "vacant": _zh_en(lang, "空缺（有岗位记录）", "Vacant post"),
+             "no_record": _zh_en(lang, "无在册儿童主任", "No director on record")}
+    long = data.melt(id_vars=[place_col], value_vars=list(names), var_name="status", value_name="n")
+    long["status_label"] = long["status"].map(names)
+    long["order"] = long["status"].map({k: i for i, k in enumerate(names)})
+    bars = alt.Chart(long).mark_bar().encode(
+        y=alt.Y(f"{place_col}:N", title=place, sort=data[place_col].tolist()),
+        x=alt.X("n:Q", title=units),
+        color=alt.Color("status_label:N", title=status, sort=list(names.values()),
+                        scale=alt.Scale(domain=list(names.values()), range=["#2ca02c", "#ff7f0e", "#c7c7c7"])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip(f"{place_col}:N", title=place), alt.Tooltip("status_label:N", title=status),
+                 alt.Tooltip("n:Q", title=units)])
+    scope = label_of(district, street, lang)
+    title = _zh_en(lang, "社区儿童主任配备（按社区级单位）", "Community child directors by unit")
+    total, filled = int(data["units"].sum()), int(data["filled"].sum())
+    vacant, no_record = int(data["vacant"].sum()), int(data["no_record"].sum())
+    worst = data.sort_values(["no_record", place_col], ascending=[False, True]).iloc[0] if len(data) else None
+    if not total:
+        takeaway = ""
+    elif lang == "zh":
+        takeaway = (f"{scope}：{total}个社区级单位中，{filled}个有在岗儿童主任，{vacant}个岗位空缺，"
+                    f"{no_record}个无在册儿童主任（最多：{worst[place_col]} {int(worst['no_record'])}个；口径见注）。")
+    else:
+        takeaway = (f"{scope}: of {total} community units, {filled} have a director in post, {vacant} a vacant post, "
+                    f"{no_record} no director on record (most: {worst[place_col]}, {int(worst['no_record'])}; "
+                    f"see the note on units).")
+    source = _zh_en(lang, "CareMap 人员与区划数据库", "CareMap workforce and geography database")
+    out = data[[place_col, "supervisors", "units", "posts", "filled", "vacant", "no_record", "units_with_home"]]
+    out = out.rename(columns={place_col: place, "supervisors": _zh_en(lang, "儿童督导员", "Child supervisors"),
+                              "units": units, "posts": _zh_en(lang, "儿童主任岗位记录", "Director posts on record"),
+                              "filled": names["filled"], "vacant": names["vacant"], "no_record": names["no_record"],
+                              "units_with_home": _zh_en(lang, "有儿童之家的单位", "Units with a children's home")})
+    note = facts.UNITS_CAVEAT_ZH if lang == "zh" else facts.UNITS_CAVEAT_EN
+    height = max(300, 30 * len(data) + 140)  # Streamlit fits title, axes and plot into this height
+    return Figure("workforce_by_district", title, finish(bars, title, scope, source, lang, height=height), out,
+                  source, scope, takeaway, [note])
+
+
+def _profile_hist(chart_id, field, bin_step, title_zh, title_en, axis_zh, axis_en, district, street, lang):
+    data = db.query("workforce_profile", district=district, street=street)
+    role_title, n_title, axis = _zh_en(lang, "角色", "Role"), _zh_en(lang, "人数", "People"), _zh_en(lang, axis_zh,
+                                                                                                     axis_en)
+    roles = {"儿童主任": _zh_en(lang, "儿童主任", "Child director"), "儿童督导员": _zh_en(lang, "儿童督导员",
+                                                                                   "Child supervisor")}
+    data["role_label"] = data["role"].map(roles).fillna(data["role"])
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X(f"{field}:Q", bin=alt.Bin(step=bin_step), title=axis),
+        y=alt.Y("count():Q", title=n_title, stack=True),
+        color=alt.Color("role_label:N", title=role_title, sort=list(roles.values()),
+                        scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("role_label:N", title=role_title), alt.Tooltip(f"{field}:Q", bin=alt.Bin(step=bin_step),
+                                                                              title=axis),
+                 alt.Tooltip("count():Q", title=n_title)])
+    scope = label_of(district, street, lang)
+    title = _zh_en(lang, title_zh, title_en)
+    directors = data.loc[data["role"] == "儿童主任", field].dropna()
+    if directors.empty:
+        takeaway = ""
+    elif lang == "zh":
+        takeaway = f"{scope}：在岗儿童主任{len(directors)}人，{axis_zh}中位数 {directors.median():g}。"
+    else:
+        takeaway = (f"{scope}: {len(directors)} child directors in post; "
+                    f"median {axis_en.lower()} {directors.median():g}.")
+    source = _zh_en(lang, "CareMap 人员数据库（在岗人员）", "CareMap workforce database (in post)")
+    out = data[["role_label", field]].rename(columns={"role_label": role_title, field: axis})
+    return Figure(chart_id, title, finish(bars, title, scope, source, lang, height=340), out, source, scope, takeaway)
+
+
+@chart("workforce_tenure")
+def workforce_tenure(district=None, street=None, lang="zh") -> Figure:
+    """Tenure (years from appointment to the data date) of in-post supervisors and directors."""
+    return _profile_hist("workforce_tenure", "tenure_years", 0.5, "任职年限分布", "Tenure", "任职年限（年）",
+                         "Tenure (years)", district, street, lang)
+
+
+@chart("workforce_training")
+def workforce_training(district=None, street=None, lang="zh") -> Figure:
+    """Training hours of in-post supervisors and directors."""
+    return _profile_hist("workforce_training", "training_hours", 10, "培训学时分布", "Training hours",
+                         "培训学时", "Training hours", district, street, lang)
+
+
+@chart("workforce_certificates")
+def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
+    """Professional certificates of in-post supervisors and directors."""
+    data = db.query("workforce_profile", district=district, street=street)
+    counts = data.groupby(["role", "certificate"]).size().reset_index(name="n")
+    roles = {"儿童主任": _zh_en(lang, "儿童主任", "Child director"),
+             "儿童督导员": _zh_en(lang, "儿童督导员", "Child supervisor")}
+    counts["role_label"] = counts["role"].map(roles).fillna(counts["role"])
+    role_title, cert_title, n_title = (_zh_en(lang, "角色", "Role"), _zh_en(lang, "证书", "Certificate"),
+                                       _zh_en(lang, "人数", "People"))
+    bars = alt.Chart(counts).mark_bar().encode(
+        y=alt.Y("certificate:N", title=cert_title, sort="-x", axis=alt.Axis(labelLimit=220)),
+        x=alt.X("n:Q", title=n_title),
+        color=alt.Color("role_label:N", title=role_title, scale=alt.Scale(scheme="tableau10"),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("role_label:N", title=role_title), alt.Tooltip("certificate:N", title=cert_title),
+                 alt.Tooltip("n:Q", title=n_title)])
+    scope = label_of(district, street, lang)
+    title = _zh_en(lang, "职业资格证书", "Professional certificates")
+    total = int(counts["n"].sum())
+    certified = int(counts.loc[counts["certificate"] != "无", "n"].sum())
+    takeaway = "" if not total else (
+        f"{scope}：在岗人员{total}人，持社会工作者职业资格证书{certified}人（{certified / total:.0%}）。"
+        if lang == "zh"
+        else f"{scope}: {certified} of {total} people in post ({certified / total:.0%}) hold a social-work "
+             "certificate.")
+    source = _zh_en(lang, "CareMap 人员数据库（在岗人员）", "CareMap workforce database (in post)")
+    out = counts[["role_label", "certificate", "n"]].rename(
+        columns={"role_label": role_title, "certificate": cert_title, "n": n_title})
+    return Figure("workforce_certificates", title, finish(bars, title, scope, source, lang, height=340), out, source,
+                  scope, takeaway)
+
+
+@chart("projects_by_domain")
+def projects_by_domain(district=None, street=None, lang="zh") -> Figure:
+    """Child social-work projects by service domain (the ten published domains)."""
+    data = db.query("sw_by_domain", district=district, street=street)
+    domain, n_title = _zh_en(lang, "服务领域", "Service domain"), _zh_en(lang, "项目数", "Projects")
+    sw_title, pt_title = _zh_en(lang, "社工人数", "Social workers"), _zh_en(lang, "服务人次", "Person-times")
+    bars = alt.Chart(data).mark_bar(color="#1f77b4").encode(
+        y=alt.Y("domain:N", title=domain, sort=data["domain"].tolist(), axis=alt.Axis(labelLimit=220)),
+        x=alt.X("projects:Q", title=n_title),
+        tooltip=[alt.Tooltip("domain:N", title=domain), alt.Tooltip("projects:Q", title=n_title),
+                 alt.Tooltip("social_workers:Q", title=sw_title), alt.Tooltip("person_times:Q", title=pt_title,
+                                                                              format=",")])
+    scope = label_of(district, street, lang)
+    title = _zh_en(lang, "儿童社工项目（按服务领域）", "Child social-work projects by service domain")
+    total = int(data["projects"].sum())
+    most = int(data["projects"].max()) if total else 0
+    tops = data.loc[data["projects"] == most, "domain"].tolist()  # ties named together, in domain order
+    each = ("各" if len(tops) > 1 else "", " each" if len(tops) > 1 else "")
+    takeaway = "" if not total else (
+        f"{scope}：共有儿童社工项目{total}个，{'、'.join(tops)}领域最多（{each[0]}{most}个）。" if lang == "zh"
+        else f"{scope}: {total} child social-work projects; most in {', '.join(tops)} ({most}{each[1]}).")
+    source = _zh_en(lang, "CareMap 社工项目数据库", "CareMap social-work project database")
+    out = data[["domain", "projects", "social_workers", "person_times"]].rename(
+        columns={"domain": domain, "projects": n_title, "social_workers": sw_title, "person_times": pt_title})
+    return Figure("projects_by_domain", title, finish(bars, title, scope, source, lang, height=440), out, source,
+                  scope, takeaway)
+
+
+@chart("projects_by_target_group")
+def projects_by_target_group(district=None, street=None, lang="zh") -> Figure:
+    """Child social-work projects by target group."""
+    data = db.query("sw_by_target_group", district=district, street=street)
+    group, n_title = _zh_en(lang, "服务对象", "Target group"), _zh_en(lang, "项目数", "Projects")
+    bars = alt.Chart(data).mark_bar(color="#9467bd").encode(
+        y=alt.Y("target_group:N", title=group, sort="-x"), x=alt.X("projects:Q", title=n_title),
+        tooltip=[alt.Tooltip("target_group:N", title=group), alt.Tooltip("projects:Q", title=n_title)])
+    scope = label_of(district, street, lang)
+    title = _zh_en(lang, "儿童社工项目（按服务对象）", "Child social-work projects by target group")
+    total = int(data["projects"].sum())
+    first, first_n = (data["target_group"].iloc[0], int(data["projects"].iloc[0])) if total else ("", 0)
+    takeaway = "" if not total else (
+        f"{scope}：项目最多的服务对象：{first}（{first_n}个）。" if lang == "zh"
+        else f"{scope}: most projects serve {first} ({first_n}).")
+    source = _zh_en(lang, "CareMap 社工项目数据库", "CareMap social-work project database")
+    out = data.rename(columns={"target_group": group, "projects": n_title,
+                               "social_workers": _zh_en(lang, "社工人数", "Social workers"),
+                               "person_times": _zh_en(lang, "服务人次", "Person-times")})
+    return Figure("projects_by_target_group", title, finish(bars, title, scope, source, lang, height=360), out,
+                  source, scope, takeaway)
+
+
+@chart("service_trend")
+def service_trend(district=None, street=None, lang="zh") -> Figure:
+    """Monthly person-times of child social work, with the epidemic-period online services marked."""
+    data = db.query("sw_service_trend", district=district, street=street)
+    month_t, total_t = _zh_en(lang, "月份", "Month"), _zh_en(lang, "服务人次", "Person-times")
+    online_t = _zh_en(lang, "线上服务人次", "Online person-times")
+    series_t, period_t = _zh_en(lang, "类别", "Series"), _zh_en(lang, "疫情期间线上服务", "Epidemic: online services")
+    long = data.melt(id_vars=["month"], value_vars=["person_times", "online_person_times"], var_name="series",
+                     value_name="n")
+    long["series_label"] = long["series"].map({"person_times": total_t, "online_person_times": online_t})
+    online = data[data["online_person_times"] > 0]
+    layers = []
+    if len(online):
+        period = pd.DataFrame({"start": [online["month"].min() - pd.Timedelta(days=15)],
+                               "end": [online["month"].max() + pd.Timedelta(days=15)], "label": [period_t]})
+        layers.append(alt.Chart(period).mark_rect(color="#ff7f0e", opacity=0.12).encode(
+            x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title=series_t)]))
+        layers.append(alt.Chart(period).mark_text(align="left", dx=4, dy=8, baseline="top", color="#b35900").encode(
+            x="start:T", y=alt.value(0), text="label:N"))
+    layers.append(alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("month:T", title=month_t, axis=alt.Axis(format="%Y-%m", tickCount={"interval": "month", "step": 1})),
+        y=alt.Y("n:Q", title=total_t),
+        color=alt.Color("series_label:N", title=series_t, sort=[total_t, online_t],
+                        scale=alt.Scale(domain=[total_t, online_t], range=["#1f77b4", "#ff7f0e"])),
+        tooltip=[alt.Tooltip("month:T", title=month_t, format="%Y-%m"),
+                 alt.Tooltip("series_label:N", title=series_t), alt.Tooltip("n:Q", title=total_t, format=",")]))
+    scope = label_of(district, street, lang)
+    title = _zh_en(lang, "儿童社工服务人次（按月）", "Child social-work person-times by month")
+    total = int(data["person_times"].sum())
+    if not total:
+        takeaway = ""
+    elif len(online):
+        first, last = online["month"].min(), online["month"].max()
+        on, during = int(online["online_person_times"].sum()), int(online["person_times"].sum())
+        takeaway = (f"{scope}：{first:%Y年%-m月}至{last:%Y年%-m月}疫情期间线上服务{on:,}人次，占同期服务人次的"
+                    f"{on / during:.0%}；全期共{total:,}人次。" if lang == "zh" else
+                    f"{scope}: {on:,} online person-times during the epidemic ({first:%b %Y}–{last:%b %Y}), "
+                    f"{on / during:.0%} of that period's services; {total:,} in all.")
+    else:
+        takeaway = (f"{scope}：全期共服务{total:,}人次。" if lang == "zh"
+                    else f"{scope}: {total:,} person-times in all.")
+    source = _zh_en(lang, "CareMap 社工服务月报数据库", "CareMap social-work monthly service records")
+    out = data.assign(month=data["month"].dt.strftime("%Y-%m"))[["month", "person_times", "online_person_times"]]
+    out = out.rename(columns={"month": month_t, "person_times": total_t, "online_person_times": online_t})
+    return Figure("service_trend", title, finish(alt.layer(*layers), title, scope, source, lang, height=400), out,
+                  source, scope, takeaway)
+
+
+@chart("sw_by_district")
+def sw_by_district(district=None, street=None, lang="zh") -> Figure:
+    """Child social-work projects and sites per district (a project counts in each district it has a site in)."""
+    data = db.query("sw_by_district", district=district)
+    place_col = "district_name" if lang == "zh" else "district_name_en"
+    place, n_title = _zh_en(lang, "区（新区）", "District"), _zh_en(lang, "数量", "Count")
+    kinds = {"projects": _zh_en(lang, "项目数", "Projects"), "sites": _zh_en(lang, "项目点数", "Sites")}
+    long = data.melt(id_vars=[place_col], value_vars=list(kinds), var_name="kind", value_name="n")
+    long["kind_label"] = long["kind"].map(kinds)
+    bars = alt.Chart(long).mark_bar().encode(
+        y=alt.Y(f"{place_col}:N", title=place, sort=data[place_col].tolist()), x=alt.X("n:Q", title=n_title),
+        yOffset=alt.YOffset("kind_label:N", sort=list(kinds.values())),
+        color=alt.Color("kind_label:N", title="", sort=list(kinds.values()), scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip(f"{place_col}:N", title=place), alt.Tooltip("kind_label:N", title=""),
+                 alt.Tooltip("n:Q", title=n_title)])
+    scope = label_of(district, None, lang)
+    title = _zh_en(lang, "各区儿童社工项目与项目点", "Child social-work projects and sites by district")
+    top = data.sort_values(["sites", "district_code"], ascending=[False, True]).iloc[0] if len(data) else None
+    takeaway = "" if top is None or not int(top["sites"]) else (
+        f"{scope}：项目点最多的是{top['district_name']}（{int(top['sites'])}个项目点、{int(top['projects'])}个项目）。"
+        if lang == "zh" else
+        f"{scope}: most sites in {top['district_name_en']} ({int(top['sites'])} sites, "
+        f"{int(top['projects'])} projects).")
+    source = _zh_en(lang, "CareMap 社工项目数据库", "CareMap social-work project database")
+    out = data[[place_col, "orgs", "projects", "sites", "social_workers", "person_times"]].rename(columns={
+        place_col: place, "orgs": _zh_en(lang, "机构数", "Organisations"), "projects": kinds["projects"],
+        "sites": kinds["sites"], "social_workers": _zh_en(lang, "社工人数", "Social workers"),
+        "person_times": _zh_en(lang, "服务人次", "Person-times")})
+    height = max(240, 34 * len(data) + 140)
+    return Figure("sw_by_district", title, finish(bars, title, scope, source, lang, height=height), out, source,
+                  scope, takeaway)
+
+
+# --- coverage analysis: gap_matrix, coverage_by_district, points_by_street --------------------------
+
+@chart("gap_matrix")
+def gap_matrix(district=None, street=None, lang="zh") -> Figure:
+    """Compliance with each coverage standard: rows one level below the scope × standards, coloured by rate."""
+    from caremap.common import facts
+    from caremap.report import coverage
+
+    comp = coverage.compliance(district, street)
+    cells = coverage.matrix(comp, lang)
+    zh = lang == "zh"
+    row_title = t("coverage.level_" + ("community" if street else "street" if district else "district"), lang)
+    std_title, rate_title = t("coverage.col_standard", lang), ("达标率" if zh else "Share met")
+    met_title, units_title, cell_title = (("达标单位数", "单位数", "达标情况") if zh
+                                          else ("Units met", "Units", "Met / units"))
+    std_order = cells.drop_duplicates("standard_id").sort_values("sort_order")["standard"].tolist()
+    row_order = cells.drop_duplicates("row_code").sort_values("row_code")["row_name"].tolist()
+    base = alt.Chart(cells).encode(
+        x=alt.X("standard:N", sort=std_order, title=None,
+                axis=alt.Axis(orient="bottom", labelAngle=-30, labelLimit=220, labelOverlap=False)),
+        y=alt.Y("row_name:N", sort=row_order, title=None, axis=alt.Axis(labelOverlap=False)))
+    # A click on a cell selects its row ("pick"): the coverage page drills down to it.
+    rect = base.mark_rect(stroke="white", cursor="pointer").add_params(
+        alt.selection_point(name="pick", fields=["row_code"], on="click")).encode(
+        color=alt.Color("rate:Q", title=rate_title, scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
+                        legend=alt.Legend(format="%")),
+        tooltip=[alt.Tooltip("row_name:N", title=row_title), alt.Tooltip("standard:N", title=std_title),
+                 alt.Tooltip("met:Q", title=met_title), alt.Tooltip("units:Q", title=units_title),
+                 alt.Tooltip("rate:Q", title=rate_title, format=".0%")])
+    text = base.mark_text(fontSize=11).encode(text="cell:N", color=alt.condition(
+        "datum.rate >= 0.9 || datum.rate <= 0.15", alt.value("white"), alt.value("black")))
+    scope = label_of(district, street, lang)
+    title = "覆盖标准达标矩阵" if zh else "Coverage-standard compliance matrix"
+    source = t("coverage.standards_source", lang)
+    totals = coverage.standard_totals(comp)
+    # The takeaway names the weakest standard, leaving out "director on record" (see facts.UNITS_CAVEAT_ZH).
+    ranked = totals[~((totals["kind"] == "worker") & (totals["level"] == "community"))].assign(
+        rate=lambda d: d["standard_met"] / d["standard_units"]).sort_values(["rate", "sort_order"], kind="stable")
+    place = place_of(district, street, lang)
+    takeaway = ""
+    if not ranked.empty:
+        w = ranked.iloc[0]
+        units, miss = int(w["standard_units"]), int(w["standard_units"] - w["standard_met"])
+        what = coverage.missing_text({**w.to_dict(), "has_location": True}, lang)
+        noun = coverage.unit_noun(w["level"], lang)
+        directors = totals[(totals["kind"] == "worker") & (totals["level"] == "community")]
+        no_record = int((directors["standard_units"] - directors["standard_met"]).sum())
+        if miss == 0 and no_record:
+            takeaway = (f"{place}其余覆盖标准均已达标；{no_record} 个社区无在册儿童主任（口径见注）。" if zh else
+                        f"{place}: other standards met; {no_record} communities have no director on record (see note).")
+        elif miss == 0:
+            takeaway = f"{place}各项覆盖标准均已达标。" if zh else f"{place}: every coverage standard is met."
+        else:
+            takeaway = (f"{place} {units} {noun}中 {miss} 个{what}。" if zh
+                        else f"{place}: {miss} of {units} {noun} — {what[0].lower() + what[1:]}.")
+    notes = [facts.UNITS_CAVEAT_ZH if zh else facts.UNITS_CAVEAT_EN] \
+        if ((totals["kind"] == "worker") & (totals["level"] == "community")).any() else []
+    out = cells.rename(columns={"row_name": row_title, "standard": std_title, "met": met_title, "units": units_title,
+                                "rate": rate_title, "cell": cell_title})[
+        [row_title, std_title, met_title, units_title, rate_title, cell_title]]
+    # Step sizes, not fixed ones: Streamlit fits a fixed-height chart, title and axes included, into that height.
+    return Figure("gap_matrix", title, finish(rect + text, title, scope, source, lang, width=alt.Step(124),
+                                              height=alt.Step(26)), out, source, scope, takeaway, notes)
+
+
+@chart("coverage_by_district")
+def coverage_by_district(district=None, street=None, lang="zh") -> Figure:
+    """Service points per district, stacked by owning system."""
+    zh = lang == "zh"
+    raw = db.query("points_by_district", district=district, street=street)
+    name_col = "district_name" if zh else "district_name_en"
+    data = raw.groupby(["district_code", name_col, "system"], as_index=False)["points"].sum()
+    d_title, s_title, n_title = (("区", "所属系统", "服务点数") if zh
+                                 else ("District", "Owning system", "Service points"))
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X(f"{name_col}:N", title=d_title, axis=alt.Axis(labelAngle=0),
+                sort=data.drop_duplicates("district_code")[name_col].tolist()),
+        y=alt.Y("points:Q", title=n_title, stack="zero"),
+        color=alt.Color("system:N", title=s_title, scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip(f"{name_col}:N", title=d_title), alt.Tooltip("system:N", title=s_title),
+                 alt.Tooltip("points:Q", title=n_title)])
+    scope = label_of(district, street, lang)
+    title = "各区儿童服务点（按所属系统）" if zh else "Service points per district by owning system"
+    source = t("coverage.points_source", lang)
+    # One district in scope: name its largest system instead of the (only) district.
+    by = name_col if data["district_code"].nunique() > 1 else "system"
+    per = data.groupby(by)["points"].sum().sort_values(ascending=False, kind="stable")
+    total = int(per.sum())
+    takeaway = "" if not total else (
+        f"{place_of(district, street, lang)}共 {total} 个儿童服务点，{per.index[0]}{'' if by == name_col else '系统'}"
+        f"最多（{int(per.iloc[0])} 个）。" if zh
+        else f"{place_of(district, street, lang)}: {total} service points; "
+             f"most in {per.index[0]} ({int(per.iloc[0])}).")
+    out = data.rename(columns={name_col: d_title, "system": s_title, "points": n_title})[[d_title, s_title, n_title]]
+    return Figure("coverage_by_district", title, finish(bars, title, scope, source, lang), out, source, scope,
+                  takeaway)
+
+
+@chart("points_by_street")
+def points_by_street(district=None, street=None, lang="zh") -> Figure:
+    """Service points per street in scope, stacked by category (category colours from service_category)."""
+    zh = lang == "zh"
+    data = db.query("points_by_street", district=district, street=street)
+    cats = db.query("coverage_categories")
+    cat_col = "category_name" if zh else "category_name_en"
+    s_title, c_title, n_title = ("街道", "服务类别", "服务点数") if zh else ("Street", "Category", "Service points")
+    order = data.groupby("street_name")["points"].sum().sort_values(ascending=False, kind="stable")
+    names = cats["name" if zh else "name_en"].tolist()
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("street_name:N", title=s_title, sort=order.index.tolist(), axis=alt.Axis(labelOverlap=False)),
+        x=alt.X("points:Q", title=n_title, stack="zero"),
+        color=alt.Color(f"{cat_col}:N", title=c_title, scale=alt.Scale(domain=names, range=cats["color"].tolist())),
+        tooltip=[alt.Tooltip("street_name:N", title=s_title), alt.Tooltip(f"{cat_col}:N", title=c_title),
+                 alt.Tooltip("system:N", title="所属系统" if zh else "Owning system"),
+                 alt.Tooltip("points:Q", title=n_title)])
+    scope = label_of(district, street, lang)
+    title = "各街道儿童服务点（按类别）" if zh else "Service points per street by category"
+    source = t("coverage.points_source", lang)
+    place, top, low = place_of(district, street, lang), int(order.max() or 0), int(order.min() or 0)
+    if order.empty:
+        takeaway = ""
+    elif len(order) == 1:
+        takeaway = f"{place}共有儿童服务点 {top} 个。" if zh else f"{place}: {top} service points."
+    else:
+        takeaway = (f"{place} {len(order)} 个街道中，{order.index[0]}服务点最多（{top} 个），"
+                    f"{order.index[-1]}最少（{low} 个）。" if zh else
+                    f"{place}: of {len(order)} streets, {order.index[0]} has the most service points ({top}), "
+                    f"{order.index[-1]} the fewest ({low}).")
+    out = data.rename(columns={"street_name": s_title, cat_col: c_title, "points": n_title})[
+        [s_title, c_title, n_title]]
+    return Figure("points_by_street", title, finish(bars, title, scope, source, lang, height=alt.Step(20)),
+                  out, source, scope, takeaway)
+
+
+@chart("district_map")
+def district_map(district=None, street=None, lang="zh") -> Figure:
+    """The resource map as a static figure for reports: district choropleth (points per 10,000 residents) and the
+    service points, with legends, a scale bar, a north arrow, the data date, the source and the internal-use notice."""
+    import json as _json
+    import math as _math
+
+    from caremap.report import maps
+
+    zh = lang == "zh"
+    districts = db.query("map_districts", categories=None, system=None, level=None)
+    points = db.query("map_points", district=district, street=street, categories=None, system=None, level=None,
+                      max_rows=maps.MAX_RAW_POINTS)
+    categories = db.query("map_categories")
+    data_date = db.meta().get("data_date", "")
+    metric_title = "每万常住人口服务点数" if zh else "Points per 10,000 residents"
+    breaks = maps.class_breaks(districts["points_per_10k"])
+    colors = ["#{:02x}{:02x}{:02x}".format(*c) for c in maps.palette("points_per_10k", max(len(breaks) - 1, 1))]
+    features = [{"type": "Feature", "geometry": _json.loads(r.geojson),
+                 "properties": {"code": r.code, "name": r.name if zh else r.name_en, "value": r.points_per_10k,
+                                "focus": district is None or r.code == district}}
+                for r in districts.itertuples() if r.geojson]
+    # the extent to show: the city, the district, or the street's point and its service points
+    if street and not points.empty:
+        west, south = points["lon"].min() - 0.01, points["lat"].min() - 0.01
+        east, north = points["lon"].max() + 0.01, points["lat"].max() + 0.01
+    else:
+        chosen = districts[districts["code"] == district] if district else districts
+        west, south, east, north = maps.geojson_bbox(chosen["geojson"])
+    corners = {"type": "Feature", "properties": {}, "geometry": {  # fit by points: no polygon winding to get wrong
+        "type": "MultiPoint", "coordinates": [[west, south], [east, south], [east, north], [west, north]]}}
+    base = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="#555", strokeWidth=0.8, clip=True).encode(
+        color=alt.Color("properties.value:Q", title=metric_title,
+                        scale=alt.Scale(type="threshold", domain=breaks[1:-1], range=colors),
+                        legend=alt.Legend(format=".2f", orient="right")),
+        opacity=alt.condition("datum.properties.focus", alt.value(1.0), alt.value(0.35)),
+        tooltip=[alt.Tooltip("properties.name:N", title="区" if zh else "District"),
+                 alt.Tooltip("properties.value:Q", title=metric_title, format=".2f")])
+    shown = categories[categories["code"].isin(points["category"].unique())] if not points.empty else categories
+    dots = alt.Chart(points[["lon", "lat", "category_name", "name"]] if not points.empty else pd.DataFrame(
+        {"lon": [], "lat": [], "category_name": [], "name": []})).mark_circle(
+        size=14 if district or street else 8, opacity=0.9, stroke="white", strokeWidth=0.3, clip=True).encode(
+        longitude="lon:Q", latitude="lat:Q",
+        color=alt.Color("category_name:N", title="服务点类别" if zh else "Service-point category",
+                        scale=alt.Scale(domain=shown["name"].tolist(), range=shown["color"].tolist()),
+                        legend=alt.Legend(orient="right", symbolSize=40, labelLimit=220)),
+        tooltip=[alt.Tooltip("name:N", title="名称" if zh else "Name"),
+                 alt.Tooltip("category_name:N", title="类别" if zh else "Category")])
+    # scale bar (a round length about a fifth of the width) at the lower left, north arrow at the upper right
+    km_per_deg = 111.32 * _math.cos(_math.radians((south + north) / 2))
+    target = (east - west) * km_per_deg / 5
+    length = max([x for x in (0.5, 1, 2, 5, 10, 20, 50) if x <= target] or [0.5])
+    x0, y0 = west + (east - west) * 0.04, south + (north - south) * 0.05
+    bar = pd.DataFrame({"lon": [x0], "lat": [y0], "lon2": [x0 + length / km_per_deg],
+                        "mid": [x0 + length / km_per_deg / 2],
+                        "label": [(f"{length:g} 公里" if zh else f"{length:g} km")]})
+    scale_bar = alt.Chart(bar).mark_rule(strokeWidth=4, color="#222").encode(
+        longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat:Q")
+    scale_text = alt.Chart(bar).mark_text(dy=-10, fontSize=11, color="#222", font=CJK_FONT).encode(
+        longitude="mid:Q", latitude="lat:Q", text="label:N")
+    arrow = pd.DataFrame({"lon": [east - (east - west) * 0.04], "lat": [north - (north - south) * 0.06]})
+    north_arrow = alt.Chart(arrow).mark_text(text="▲", fontSize=22, color="#222", font=CJK_FONT).encode(
+        longitude="lon:Q", latitude="lat:Q") + alt.Chart(arrow).mark_text(
+        text="N", dy=18, fontSize=13, fontWeight="bold", color="#222", font=CJK_FONT).encode(
+        longitude="lon:Q", latitude="lat:Q")
+    layered = alt.layer(base, dots, scale_bar, scale_text, north_arrow).resolve_scale(color="independent") \
+        .project(type="mercator", fit=corners)
+    scope = label_of(district, street, lang)
+    notice = t("map.notice", lang)
+    subtitle = (f"{scope}｜数据日期：{data_date}｜{notice}" if zh else f"{scope} | data date {data_date} | {notice}")
+    title = "儿童关爱服务资源地图" if zh else "Child-care service resource map"
+    source = t("map.source", lang)
+    table = districts.assign(name=districts["name"] if zh else districts["name_en"])[
+        ["name", "points", "population_2020", "points_per_10k", "compliance", "gaps"]]
+    table.columns = (["区", "服务点数", "常住人口（2020）", "每万常住人口服务点数", "标准达标率", "缺口数"] if zh else
+                     ["District", "Service points", "Residents (2020)", "Points per 10,000", "Compliance", "Gaps"])
+    city_rate = districts["points"].sum() * 10_000 / districts["population_2020"].sum()
+    top, low = districts.loc[districts["points_per_10k"].idxmax()], districts.loc[districts["points_per_10k"].idxmin()]
+    if district:
+        rate = districts.set_index("code").at[district, "points_per_10k"]
+        takeaway = (f"{scope}每万常住人口有儿童服务点 {rate:.2f} 个（全市 {city_rate:.2f}），图中 {len(points)} 个。"
+                    if zh else f"{scope}: {rate:.2f} points per 10,000 residents (city {city_rate:.2f}); "
+                    f"{len(points)} shown.")
+    elif zh:
+        takeaway = (f"全市每万常住人口有儿童服务点 {city_rate:.2f} 个，"
+                    f"{top['name']}最高（{top['points_per_10k']:.2f}），{low['name']}最低（{low['points_per_10k']:.2f}）。")
+    else:
+        takeaway = (f"City: {city_rate:.2f} points per 10,000 residents; highest {top['name_en']} "
+                    f"({top['points_per_10k']:.2f}), lowest {low['name_en']} ({low['points_per_10k']:.2f}).")
+    fig = Figure("district_map", title, finish(layered, title, subtitle, source, lang, width=640, height=480),
+                 table, source, scope, takeaway, notes=[notice, f"{'数据日期' if zh else 'Data date'}：{data_date}"])
+    return fig

@@ -1,0 +1,621 @@
+"""The resource map as pydeck objects: layers, then the view, then the deck. Pure functions: no st.*, no queries.
+
+The default deck fetches nothing: `map_provider=None` leaves the deck JSON with pydeck's "__MAP_STYLE__"
+marker, which Streamlit 1.67 reads as "no base map" (a missing or null map style would make Streamlit
+fall back to a Carto style from the internet). The district polygons are the base map; tiles are added
+only when a tile source is configured (caremap.report.tiles), as BitmapLayers laid out on the server.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from caremap.common import crs
+from caremap.report import tiles
+
+MAP_WIDTH, MAP_HEIGHT = 900, 600  # the map's size on the page (px), used to fit the view to a scope
+MAX_RAW_POINTS = 20_000  # above this many points the map ships DuckDB grid bins instead of raw points
+METRICS = ("points", "points_per_10k", "compliance", "gaps")
+STREET_METRICS = ("points", "gaps")
+TIP_FIELDS = ("tip_title", "tip_1", "tip_2", "tip_3", "tip_4", "tip_5", "tip_6")
+TOOLTIP = {
+    "html": "<b>{tip_title}</b>" + "".join(f"<div>{{{f}}}</div>" for f in TIP_FIELDS[1:]),
+    "style": {"backgroundColor": "rgba(255,255,255,0.96)", "color": "#222", "fontSize": "12px",
+              "border": "1px solid #ccc", "maxWidth": "320px"},
+}
+# Sequential palettes, light to dark (ColorBrewer Blues and Reds, 5 classes).
+BLUES = ((239, 243, 255), (189, 215, 231), (107, 174, 214), (49, 130, 189), (8, 81, 156))
+REDS = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
+NO_DATA = (220, 220, 220)
+
+# Characters that HTML gives meaning to, replaced by their full-width forms: the text stays readable in
+# a Chinese UI and can never become markup, whichever renderer shows it (Streamlit escapes tooltip values
+# itself, so html.escape() here would show "&amp;" to the user).
+_NEUTRAL = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "`": "｀"})
+
+
+def safe_text(value) -> str:
+    """A data value as tooltip text that cannot inject HTML (None and NaN become '')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).translate(_NEUTRAL)
+
+
+def hex_rgb(color: str | None, alpha: int = 220, default: tuple[int, int, int] = (128, 128, 128)) -> list[int]:
+    """'#1f77b4' → [31, 119, 180, alpha]; the default colour (grey) for a missing or malformed colour."""
+    text = (color or "").lstrip("#")
+    try:
+        if len(text) == 6:
+            return [int(text[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+    except ValueError:
+        pass
+    return [*default, alpha]
+
+
+def bin_radius(counts: pd.Series, cell_m: float) -> pd.Series:
+    """Circle radius (m) of grid bins whose area is proportional to the count, never below an eighth of a cell."""
+    top = max(float(counts.max()), 1.0) if not counts.empty else 1.0
+    return (cell_m / 2 * np.sqrt(counts / top)).round(1).clip(lower=cell_m / 8)
+
+
+# --- classes and legends -------------------------------------------------------------------------------
+
+def class_breaks(values, k: int = 5) -> list[float]:
+    """Quantile class breaks (k classes → up to k+1 ascending, distinct edges) of the non-missing values."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if v.empty:
+        return []
+    edges = np.unique(np.quantile(v.to_numpy(dtype=float), np.linspace(0, 1, k + 1)))
+    return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0])]
+
+
+def classify(value, breaks: list[float]) -> int | None:
+    """The class index (0-based) of a value; the top edge belongs to the last class."""
+    if value is None or breaks == [] or pd.isna(value):
+        return None
+    n = max(len(breaks) - 1, 1)
+    for i in range(n):
+        if value < breaks[i + 1]:
+            return i
+    return n - 1
+
+
+def palette(metric: str, n: int) -> list[tuple[int, int, int]]:
+    base = REDS if metric == "gaps" else BLUES
+    if n >= len(base):
+        return list(base)
+    idx = np.linspace(0, len(base) - 1, max(n, 1)).round().astype(int)
+    return [base[i] for i in idx]
+
+
+def format_value(metric: str, value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if metric == "compliance":
+        return f"{100 * float(value):.1f}%"
+    if metric == "points_per_10k":
+        return f"{float(value):.2f}"
+    return f"{int(round(float(value))):,}"
+
+
+def legend_classes(metric: str, breaks: list[float]) -> list[dict]:
+    """[{"label": "42 – 69", "color": "#bdd7e7"}, …] for the choropleth legend, light to dark."""
+    n = max(len(breaks) - 1, 1) if breaks else 0
+    colors = palette(metric, n)
+    out = []
+    for i in range(n):
+        lo, hi = breaks[i], breaks[i + 1]
+        label = format_value(metric, lo) if lo == hi else f"{format_value(metric, lo)} – {format_value(metric, hi)}"
+        out.append({"label": label, "color": "#{:02x}{:02x}{:02x}".format(*colors[i])})
+    return out
+
+
+# --- coordinates -----------------------------------------------------------------------------------------
+
+def shift_frame(df: pd.DataFrame, target_crs: str, lon: str = "lon", lat: str = "lat") -> pd.DataFrame:
+    """A copy with lon/lat converted from the stored WGS-84 to the tiles' system (no-op for WGS-84)."""
+    if target_crs == "WGS84" or df.empty:
+        return df
+    out = df.copy()
+    out[lon], out[lat] = crs.wgs84_to_gcj02_arrays(out[lon].to_numpy(float), out[lat].to_numpy(float))
+    return out
+
+
+def shift_geometry(geometry: dict, target_crs: str) -> dict:
+    if target_crs == "WGS84":
+        return geometry
+    return {**geometry, "coordinates": crs.convert_geometry(geometry["coordinates"], crs.wgs84_to_gcj02)}
+
+
+def geojson_bbox(geometries) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of GeoJSON geometries (dicts or JSON strings)."""
+    lons, lats = [], []
+
+    def walk(c):
+        if c and isinstance(c[0], (int, float)):
+            lons.append(c[0])
+            lats.append(c[1])
+        else:
+            for part in c:
+                walk(part)
+
+    for g in geometries:
+        if g is None or (isinstance(g, float) and math.isnan(g)):
+            continue
+        walk((json.loads(g) if isinstance(g, str) else g)["coordinates"])
+    return (min(lons), min(lats), max(lons), max(lats)) if lons else None
+
+
+# --- view ------------------------------------------------------------------------------------------------
+
+def _merc_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def fit_view(bbox, width: int = MAP_WIDTH, height: int = MAP_HEIGHT, padding: float = 0.08,
+             max_zoom: float = 15.0) -> pdk.ViewState:
+    """The view state that shows bbox = (west, south, east, north) in a width × height map."""
+    west, south, east, north = bbox
+    y0, y1 = _merc_y(south), _merc_y(north)
+    lon_c = (west + east) / 2
+    lat_c = math.degrees(math.atan(math.sinh((y0 + y1) / 2)))
+    usable_w, usable_h = width * (1 - 2 * padding), height * (1 - 2 * padding)
+    # deck.gl: at zoom z the world is 512 · 2^z pixels wide.
+    zx = math.log2(usable_w * 360.0 / (512.0 * max(east - west, 1e-6)))
+    zy = math.log2(usable_h * 2 * math.pi / (512.0 * max(y1 - y0, 1e-6)))
+    zoom = max(min(zx, zy, max_zoom), 1.0)
+    return pdk.ViewState(longitude=round(lon_c, 6), latitude=round(lat_c, 6), zoom=round(zoom, 2), pitch=0,
+                         bearing=0)
+
+
+def point_view(lon: float, lat: float, zoom: float) -> pdk.ViewState:
+    return pdk.ViewState(longitude=round(float(lon), 6), latitude=round(float(lat), 6), zoom=zoom, pitch=0,
+                         bearing=0, transition_duration=800)
+
+
+def scope_view(districts: pd.DataFrame, streets: pd.DataFrame, district: str | None, street: str | None,
+               points: pd.DataFrame | None = None, target_crs: str = "WGS84") -> pdk.ViewState:
+    """The view that fits the scope: the city, one district's polygon, or a street's point and its service points."""
+    if street:
+        row = streets[streets["code"] == street]
+        if not row.empty:
+            lons = [float(row.iloc[0]["lon"])]
+            lats = [float(row.iloc[0]["lat"])]
+            if points is not None and not points.empty and "street_code" in points:
+                mine = points[points["street_code"] == street]
+                lons += mine["lon"].astype(float).tolist()
+                lats += mine["lat"].astype(float).tolist()
+            bbox = (min(lons) - 0.01, min(lats) - 0.01, max(lons) + 0.01, max(lats) + 0.01)
+            return fit_view(_shift_bbox(bbox, target_crs))
+    chosen = districts[districts["code"] == district] if district else districts
+    bbox = geojson_bbox(chosen["geojson"]) or geojson_bbox(districts["geojson"])
+    return fit_view(_shift_bbox(bbox, target_crs))
+
+
+def _shift_bbox(bbox, target_crs: str):
+    if target_crs == "WGS84":
+        return bbox
+    (w, s), (e, n) = crs.wgs84_to_gcj02(bbox[0], bbox[1]), crs.wgs84_to_gcj02(bbox[2], bbox[3])
+    return w, s, e, n
+
+
+def view_bbox(view: pdk.ViewState, width: int = MAP_WIDTH, height: int = MAP_HEIGHT):
+    """The (west, south, east, north) a view shows in a width × height map."""
+    scale = 512.0 * 2 ** view.zoom
+    half_lon = width / 2 * 360.0 / scale
+    yc = _merc_y(view.latitude)
+    half_y = height / 2 * 2 * math.pi / scale
+
+    def lat(y: float) -> float:
+        return math.degrees(math.atan(math.sinh(y)))
+
+    return view.longitude - half_lon, lat(yc - half_y), view.longitude + half_lon, lat(yc + half_y)
+
+
+# --- layers ----------------------------------------------------------------------------------------------
+
+def _tips(df: pd.DataFrame, title: pd.Series, lines: list[pd.Series]) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    out["tip_title"] = title.map(safe_text)
+    for i, name in enumerate(TIP_FIELDS[1:]):
+        out[name] = lines[i].map(safe_text) if i < len(lines) else ""
+    return out
+
+
+def _labelled(prefix: str, values: pd.Series) -> pd.Series:
+    return values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) or v == ""
+                      else f"{prefix}{v}")
+
+
+def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, str], breaks: list[float],
+                   current: str | None = None, target_crs: str = "WGS84") -> pdk.Layer:
+    """The district polygons as a choropleth of `metric`: the base map when there are no tiles."""
+    colors = palette(metric, max(len(breaks) - 1, 1))
+    features = []
+    for row in districts.itertuples(index=False):
+        value = getattr(row, metric)
+        k = classify(value, breaks)
+        rgb = NO_DATA if k is None else colors[k]
+        alpha = 235 if (current is None or row.code == current) else 110
+        geometry = shift_geometry(json.loads(row.geojson), target_crs) if row.geojson else None
+        if geometry is None:
+            continue
+        # the chosen metric first, then the other three, then the hint
+        lines = [f"{labels[m]}：{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in METRICS
+                                                                                     if x != metric])]
+        props = {"code": row.code, "fill": [*rgb, alpha], "tip_title": safe_text(row.name),
+                 **{f"tip_{i}": safe_text(text) for i, text in enumerate([*lines, labels["click_district"]], 1)}}
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    return pdk.Layer(
+        "GeoJsonLayer", id="districts", data=features,  # an array: Streamlit checks selections against its length
+        filled=True, stroked=True, get_fill_color="properties.fill", get_line_color=[90, 90, 90, 255],
+        line_width_units="'pixels'", get_line_width=1.5, pickable=True, auto_highlight=True,
+        highlight_color=[255, 255, 255, 60])
+
+
+def point_rows(points: pd.DataFrame, labels: Mapping[str, str], target_crs: str = "WGS84") -> pd.DataFrame:
+    """Only what the point layer needs: id, position, colour and the escaped tooltip lines."""
+    shifted = shift_frame(points, target_crs)
+    tips = _tips(shifted, shifted["name"], [
+        _labelled(labels["label_category"], shifted["category_name"]),
+        _labelled(labels["label_system"], shifted["system"]),
+        _labelled(labels["label_address"], shifted["address"]),
+        _labelled(labels["label_phone"], shifted["phone"]),
+        _labelled(labels["label_street"], shifted["street_name"]),
+        _labelled(labels["label_community"], shifted["community_name"]),
+    ])
+    out = pd.DataFrame({"id": shifted["id"], "lon": shifted["lon"].round(6), "lat": shifted["lat"].round(6),
+                        "color": shifted["color"].map(hex_rgb)})
+    return pd.concat([out, tips], axis=1).reset_index(drop=True)
+
+
+def point_layer(rows: pd.DataFrame) -> pdk.Layer:
+    """Service points coloured by category: 60 m circles, never smaller than 3 px nor larger than 10 px."""
+    return pdk.Layer(
+        "ScatterplotLayer", id="points", data=rows, get_position=["lon", "lat"], get_fill_color="color",
+        get_radius=60, radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=10, stroked=True,
+        get_line_color=[255, 255, 255, 200], line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
+
+
+def bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float, target_crs: str = "WGS84") -> pdk.Layer:
+    """Grid bins from DuckDB (used above MAX_RAW_POINTS points): circle area ∝ points in the cell."""
+    b = shift_frame(bins, target_crs)
+    tips = _tips(b, b["points"].map(lambda n: labels["bin_title"].format(n=int(n))),
+                 [pd.Series(labels["bin_note"].format(m=int(cell_m)), index=b.index)])
+    rows = pd.DataFrame({"lon": b["lon"].round(6), "lat": b["lat"].round(6),
+                         "radius": bin_radius(b["points"], cell_m),
+                         "color": b["color"].map(hex_rgb)})
+    return pdk.Layer("ScatterplotLayer", id="bins", data=pd.concat([rows, tips], axis=1), get_position=["lon", "lat"],
+                     get_radius="radius", radius_units="'meters'", radius_min_pixels=2, get_fill_color="color",
+                     pickable=True)
+
+
+def site_bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float,
+                   target_crs: str = "WGS84") -> pdk.Layer:
+    """Project sites binned in DuckDB (above MAX_RAW_POINTS sites): dark rings, area ∝ sites in the cell."""
+    b = shift_frame(bins, target_crs)
+    tips = _tips(b, b["sites"].map(lambda n: labels["site_bin_title"].format(n=int(n))),
+                 [pd.Series(labels["bin_note"].format(m=int(cell_m)), index=b.index)])
+    rows = pd.DataFrame({"lon": b["lon"].round(6), "lat": b["lat"].round(6),
+                         "radius": bin_radius(b["sites"], cell_m)})
+    return pdk.Layer("ScatterplotLayer", id="site_bins", data=pd.concat([rows, tips], axis=1),
+                     get_position=["lon", "lat"], get_radius="radius", radius_units="'meters'", radius_min_pixels=2,
+                     filled=False, stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1.5,
+                     pickable=True)
+
+
+def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
+                 target_crs: str = "WGS84") -> pdk.Layer:
+    """Streets as proportional symbols (area ∝ value) at their representative points: streets have no polygons."""
+    s = shift_frame(streets, target_crs)
+    values = s[metric].astype(float).fillna(0)
+    top = max(values.max(), 1.0) if not s.empty else 1.0
+    tips = _tips(s, s["name"], [
+        _labelled(labels["label_district"], s["district_name"]),
+        pd.Series([f"{labels[metric]}：{format_value(metric, v)}" for v in s[metric]], index=s.index),
+        pd.Series([f"{labels['compliance']}：{format_value('compliance', v)}" for v in s["compliance"]],
+                  index=s.index),
+        _labelled("", s["point_note"]),
+        pd.Series(labels["click_street"], index=s.index),
+    ])
+    color = [200, 30, 30, 230] if metric == "gaps" else [40, 40, 40, 230]
+    rows = pd.DataFrame({"code": s["code"], "district_code": s["district_code"], "lon": s["lon"].round(6),
+                         "lat": s["lat"].round(6), "radius": (3 + 13 * np.sqrt(values / top)).round(1),
+                         "line": [[255, 215, 0, 255] if c == current else color for c in s["code"]]})
+    return pdk.Layer(
+        "ScatterplotLayer", id="streets", data=pd.concat([rows, tips], axis=1), get_position=["lon", "lat"],
+        get_radius="radius", radius_units="'pixels'", get_fill_color=[255, 255, 255, 70], stroked=True,
+        get_line_color="line", line_width_units="'pixels'", get_line_width=2, pickable=True, auto_highlight=True)
+
+
+def ring_layer(rows: pd.DataFrame, radius_m: float, layer_id: str = "rings") -> pdk.Layer:
+    """Walking-access rings: an outline `radius_m` metres around each chosen service point."""
+    data = rows[["lon", "lat", "color"]].copy()
+    data["color"] = data["color"].map(lambda c: [c[0], c[1], c[2], 160])
+    return pdk.Layer("ScatterplotLayer", id=layer_id, data=data, get_position=["lon", "lat"], get_radius=radius_m,
+                     radius_units="'meters'", filled=True, get_fill_color=[0, 120, 60, 18], stroked=True,
+                     get_line_color="color", line_width_min_pixels=1, pickable=False)
+
+
+def density_layer(rows: pd.DataFrame) -> pdk.Layer:
+    """Where service points cluster: a heat map of positions only (no tooltips)."""
+    return pdk.Layer("HeatmapLayer", id="density", data=rows[["lon", "lat"]], get_position=["lon", "lat"],
+                     radius_pixels=40, intensity=1, threshold=0.05, opacity=0.55, pickable=False)
+
+
+def site_layer(sites: pd.DataFrame, labels: Mapping[str, str], target_crs: str = "WGS84") -> pdk.Layer:
+    """Social-work project sites (sw_site) as small dark dots."""
+    s = shift_frame(sites, target_crs)
+    tips = _tips(s, s["name"], [
+        _labelled(labels["label_project"], s["project_name"]), _labelled(labels["label_org"], s["org_name"]),
+        _labelled(labels["label_domain"], s["domain"]), _labelled(labels["label_street"], s["street_name"]),
+        pd.Series(labels["site_kind"], index=s.index),
+    ])
+    rows = pd.DataFrame({"lon": s["lon"].round(6), "lat": s["lat"].round(6)})
+    return pdk.Layer("ScatterplotLayer", id="sites", data=pd.concat([rows, tips], axis=1),
+                     get_position=["lon", "lat"], get_radius=45, radius_units="'meters'", radius_min_pixels=3,
+                     radius_max_pixels=8, get_fill_color=[20, 20, 20, 230], stroked=True,
+                     get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=True)
+
+
+def community_gap_layer(communities: pd.DataFrame, gap: str, labels: Mapping[str, str],
+                        target_crs: str = "WGS84") -> pdk.Layer:
+    """Community units without an in-post director on record (gap='director') or a children's home ('home')."""
+    column = "has_director" if gap == "director" else "has_children_home"
+    c = shift_frame(communities[~communities[column].astype(bool)], target_crs)
+    what = labels["no_director"] if gap == "director" else labels["no_home"]
+    tips = _tips(c, c["name"], [pd.Series(what, index=c.index), _labelled(labels["label_street"], c["street_name"]),
+                                pd.Series(labels["gap_caveat"] if gap == "director" else "", index=c.index)])
+    rows = pd.DataFrame({"code": c["code"], "lon": c["lon"].round(6), "lat": c["lat"].round(6)})
+    return pdk.Layer("ScatterplotLayer", id="community_gaps", data=pd.concat([rows, tips], axis=1),
+                     get_position=["lon", "lat"], get_radius=150, radius_units="'meters'", radius_min_pixels=5,
+                     radius_max_pixels=14, filled=False, stroked=True, get_line_color=[214, 39, 40, 255],
+                     line_width_min_pixels=2.5, pickable=True)
+
+
+def tile_layers(source: tiles.TileSource, view: pdk.ViewState, width: int = MAP_WIDTH,
+                height: int = MAP_HEIGHT) -> list[pdk.Layer]:
+    """The configured raster tiles around the view, as BitmapLayers (one per tile) laid out on the server.
+
+    Streamlit's deck.gl JSON cannot express a TileLayer's renderSubLayers function, so the tiles covering
+    the view (at its zoom and at a coarser backdrop level for zooming out) are listed here.
+    """
+    out = []
+    fine = int(min(max(math.floor(view.zoom) + 1, 1), source.max_zoom))
+    w, s, e, n = view_bbox(view, width, height)
+    dx, dy = (e - w) * 0.35, (n - s) * 0.35
+    levels = [(max(fine - 3, 1), (w - 6 * dx, s - 6 * dy, e + 6 * dx, n + 6 * dy)),
+              (fine, (w - dx, s - dy, e + dx, n + dy))]
+    for z, box in levels:
+        for template_no, template in enumerate(source.urls):
+            for tz, tx, ty in tiles.tiles_covering(box, z):
+                out.append(pdk.Layer("BitmapLayer", id=f"tiles-{template_no}-{tz}-{tx}-{ty}",
+                                     image=tiles.tile_url(template, tz, tx, ty),
+                                     bounds=list(tiles.tile_bounds(tx, ty, tz)), pickable=False))
+    return out
+
+
+class CompactDeck(pdk.Deck):
+    """A pdk.Deck whose JSON has no indentation and keeps Chinese as UTF-8 (pydeck's own indents and escapes
+    every Chinese character: about twice the bytes for the same map)."""
+
+    def to_json(self) -> str:
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+
+def deck(layers: list[pdk.Layer], view: pdk.ViewState, height: int = MAP_HEIGHT) -> pdk.Deck:
+    """The deck: no map provider (nothing fetched), the shared tooltip, the given layers bottom to top."""
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP, height=height)
+
+
+def deck_spec(d: pdk.Deck) -> dict:
+    """The deck as the JSON dict the browser receives."""
+    return json.loads(d.to_json())
+
+
+def legend_html(classes: list[dict]) -> str:
+    """The choropleth classes as HTML swatches (labels are numbers we format; escaped all the same)."""
+    return "".join(f'<div><span style="display:inline-block;width:14px;height:14px;'
+                   f'background:{html.escape(c["color"])};border:1px solid #888;margin-right:6px"></span>'
+                   f'{html.escape(c["label"])}</div>' for c in classes)
+
+
+def category_legend_html(categories: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """One coloured dot and name per service category (names come from the database: escaped)."""
+    return "".join(f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+                   f'background:{html.escape(r.color or "#888")};margin-right:6px"></span>'
+                   f'{html.escape(str(names.get(r.code, r.code)))}</div>' for r in categories.itertuples())
+
+
+def point_card(points: pd.DataFrame, point_id: str | None) -> dict | None:
+    """The detail card of a service point shown on the map: its name and (label key, text) fields."""
+    if not point_id or points.empty or "id" not in points:
+        return None
+    rows = points[points["id"] == point_id]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    fields = [("category", r["category_name"]), ("system", r["system"]), ("address", r["address"]),
+              ("phone", r["phone"]), ("district", r["district_name"]), ("street", r["street_name"]),
+              ("community", r["community_name"]), ("updated", r["updated_on"])]
+    return {"id": point_id, "name": str(r["name"]),
+            "fields": [(k, str(v)) for k, v in fields if v is not None and not pd.isna(v) and str(v) != ""]}
+
+
+def picked(selection: Mapping | None) -> tuple[str, dict] | None:
+    """(layer id, object) of a single-object selection from st.pydeck_chart(on_select=...), else None."""
+    if not selection:
+        return None
+    objects = (selection.get("selection") or {}).get("objects") or {}
+    for layer_id, objs in objects.items():
+        if objs:
+            return layer_id, objs[0]
+    return None
+
+
+# --- the whole map ---------------------------------------------------------------------------------------
+
+OPTIONAL_LAYERS = ("rings", "density", "sites", "no_director", "no_home")
+LABEL_KEYS = ("points", "points_per_10k", "compliance", "gaps", "click_district", "click_street", "label_category",
+              "label_system", "label_address", "label_phone", "label_street", "label_community", "label_district",
+              "label_project", "label_org", "label_domain", "site_kind", "bin_title", "site_bin_title", "bin_note",
+              "no_director",
+              "no_home", "gap_caveat")
+
+
+def labels(translate) -> dict[str, str]:
+    """The texts the layers need, from a translate(key) function such as caremap.common.i18n.t (unformatted)."""
+    return {k: translate(f"map.{k}") for k in LABEL_KEYS}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What the user chose: scope, colouring, filters (None = all), optional layers and where to look."""
+
+    district: str | None = None
+    street: str | None = None
+    metric: str = "points"
+    street_metric: str = "gaps"
+    categories: tuple[str, ...] | None = None
+    system: str | None = None
+    level: str | None = None
+    layers: tuple[str, ...] = ()
+    ring_categories: tuple[str, ...] = ("children_home",)
+    ring_m: int = 1000
+    focus: tuple[float, float, float] | None = None  # (lon, lat, zoom) to fly to, e.g. a search result
+
+
+@dataclass
+class MapResult:
+    deck: pdk.Deck
+    legend: list[dict]
+    districts: pd.DataFrame
+    points: pd.DataFrame  # the raw (unescaped) points shown, for the detail card; empty when binned
+    n_points: int
+    binned: bool = False
+    cell_m: float = 0.0
+
+
+def bin_size_m(district: str | None, street: str | None) -> float:
+    return 100.0 if street else 250.0 if district else 500.0
+
+
+def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: tiles.TileSource | None = None,
+              max_raw_points: int = MAX_RAW_POINTS) -> MapResult:
+    """Query everything the map shows through run_query(name, **params) (db.query) and compose the deck."""
+    target = source.crs if source else "WGS84"
+    scope = {"district": opts.district, "street": opts.street}
+    filters = {"categories": opts.categories, "system": opts.system, "level": opts.level}
+    districts = run_query("map_districts", **filters)
+    streets = run_query("map_streets", district=opts.district, **filters)
+    n_points = int(run_query("map_point_count", **scope, **filters)["points"].iloc[0])
+    binned = n_points > max_raw_points
+    cell_m = bin_size_m(opts.district, opts.street) if binned else 0.0
+    points = pd.DataFrame() if binned else run_query("map_points", **scope, **filters, max_rows=max_raw_points)
+    breaks = class_breaks(districts[opts.metric])
+    layers: list[pdk.Layer] = [district_layer(districts, opts.metric, texts, breaks, opts.district, target)]
+    if "density" in opts.layers and not binned and not points.empty:
+        layers.append(density_layer(shift_frame(points, target)))
+    if "rings" in opts.layers and opts.ring_categories:
+        ring_points = run_query("map_points", **scope, categories=tuple(opts.ring_categories), system=None,
+                                level=None, max_rows=max_raw_points)
+        if not ring_points.empty:
+            layers.append(ring_layer(point_rows(ring_points, texts, target), opts.ring_m))
+    if binned:
+        bins = run_query("map_point_bins", **scope, **filters, cell_m=cell_m)
+        layers.append(bin_layer(bins, texts, cell_m, target))
+    elif not points.empty:
+        layers.append(point_layer(point_rows(points, texts, target)))
+    if "sites" in opts.layers:
+        n_sites = int(run_query("map_site_count", **scope)["sites"].iloc[0])
+        if n_sites > max_raw_points:  # too many to ship one by one: DuckDB bins them like the points
+            site_cell_m = bin_size_m(opts.district, opts.street)
+            layers.append(site_bin_layer(run_query("map_site_bins", **scope, org_id=None, cell_m=site_cell_m), texts,
+                                         site_cell_m, target))
+        elif n_sites:
+            layers.append(site_layer(run_query("map_sites", **scope, max_rows=max_raw_points), texts, target))
+    for gap in ("no_director", "no_home"):
+        if gap in opts.layers:
+            communities = run_query("map_community_gaps", **scope)
+            if not communities.empty:
+                layers.append(community_gap_layer(communities, "director" if gap == "no_director" else "home",
+                                                  texts, target))
+    if not streets.empty:
+        layers.append(street_layer(streets, opts.street_metric, texts, opts.street, target))
+    if opts.focus:
+        lon, lat = opts.focus[0], opts.focus[1]
+        if target != "WGS84":
+            lon, lat = crs.wgs84_to_gcj02(lon, lat)
+        view = point_view(lon, lat, opts.focus[2])
+    else:
+        view = scope_view(districts, streets, opts.district, opts.street, points, target)
+    if source:
+        layers = tile_layers(source, view) + layers
+    return MapResult(deck(layers, view), legend_classes(opts.metric, breaks), districts, points, n_points, binned,
+                     cell_m)
+
+
+# --- small maps: district outlines and points or bins, for the directory and an organisation's sites ----------
+# Same offline rule as the main deck: map_provider=None and no tiles, so the browser asks no tile server.
+
+SHENZHEN = (114.06, 22.62)
+DEFAULT_RGB = (31, 119, 180)
+
+
+def boundaries_layer(boundaries: pd.DataFrame) -> pdk.Layer:
+    """District outlines (GeoJSON text per row; the district in scope filled a little darker)."""
+    features = [{"type": "Feature", "geometry": json.loads(row.geojson),
+                 "properties": {"name": row.name, "fill": [60, 60, 60, 40] if row.in_scope else [200, 200, 200, 40]}}
+                for row in boundaries.itertuples(index=False)]
+    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id="district-boundaries",
+                     stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[90, 90, 90, 200],
+                     line_width_min_pixels=1, pickable=False)
+
+
+def _points_view(points: pd.DataFrame) -> pdk.ViewState:
+    pts = points.dropna(subset=["lon", "lat"])
+    if pts.empty:
+        return pdk.ViewState(longitude=SHENZHEN[0], latitude=SHENZHEN[1], zoom=9)
+    span = max(pts["lon"].max() - pts["lon"].min(), pts["lat"].max() - pts["lat"].min())
+    zoom = 12 if span < 0.03 else 11 if span < 0.08 else 10 if span < 0.2 else 9
+    return pdk.ViewState(longitude=float(pts["lon"].mean()), latitude=float(pts["lat"].mean()), zoom=zoom)
+
+
+def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, color_column: str | None = None,
+                radius_m: int = 120) -> pdk.Deck:
+    """Points (lon, lat; optional hex colour column) over the district outlines, with a text tooltip."""
+    data = points.dropna(subset=["lon", "lat"]).copy()
+    for col in data.columns:  # dates and decimals do not serialise to deck JSON
+        if data[col].dtype == object or str(data[col].dtype).startswith(("datetime", "date")):
+            data[col] = data[col].astype(str).where(data[col].notna(), "")
+    data["dot_color"] = ([hex_rgb(c, 255, DEFAULT_RGB) for c in data[color_column]] if color_column
+                         else [[*DEFAULT_RGB, 255]] * len(data))
+    dots = pdk.Layer("ScatterplotLayer", data, id="points", get_position=["lon", "lat"], get_fill_color="dot_color",
+                     get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
+                     get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
+    return pdk.Deck(layers=[boundaries_layer(boundaries), dots], initial_view_state=_points_view(data),
+                    map_provider=None, tooltip={"text": tooltip})
+
+
+def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: float) -> pdk.Deck:
+    """Grid cells (lon, lat of the centre; `sites`) binned in DuckDB, as dark rings with area ∝ the count, for
+    when there are too many points to ship one by one. `title` is formatted with n, the cell's count."""
+    data = bins.dropna(subset=["lon", "lat"]).copy()
+    data = pd.DataFrame({"lon": data["lon"].round(6), "lat": data["lat"].round(6),
+                         "radius": bin_radius(data["sites"], cell_m),
+                         "label": [title.format(n=int(n)) for n in data["sites"]]})
+    rings = pdk.Layer("ScatterplotLayer", data, id="bins", get_position=["lon", "lat"], get_radius="radius",
+                      radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
+                      stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
+    return pdk.Deck(layers=[boundaries_layer(boundaries), rings], initial_view_state=_points_view(data),
+                    map_provider=None, tooltip={"text": "{label}"})
