@@ -32,6 +32,7 @@ PAGES = [  # (file, label key, icon); a page joins the navigation when its file 
     ("pages/social_work.py", "social_work.title", ":material/diversity_3:"),
     ("pages/directory.py", "directory.title", ":material/contact_page:"),
     ("pages/policies.py", "policies.title", ":material/gavel:"),
+    ("pages/glossary.py", "glossary.title", ":material/menu_book:"),
     ("pages/briefing.py", "briefing.title", ":material/slideshow:"),
     ("pages/presenter.py", "presenter.title", ":material/present_to_all:"),
     ("pages/data_admin.py", "data_admin.title", ":material/admin_panel_settings:"),

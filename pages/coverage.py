@@ -6,7 +6,7 @@ import streamlit as st
 from caremap.app import urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, fmt_pct, lang, t
-from caremap.report import charts, coverage, files, policies
+from caremap.report import charts, coverage, files, metrics, policies
 
 scope, L = urlstate.current_scope(), lang()
 here = scope.street or scope.district
@@ -42,8 +42,12 @@ if scope.level != "city":
     cols[1].button(t("coverage.up"), key="coverage_up", on_click=_go, args=(scope.district if scope.street else None,))
 
 totals = coverage.standard_totals(comp)
+values = metrics.standard_values(comp)
 for col, (_, s) in zip(st.columns(len(totals)), totals.iterrows()):
-    col.metric(s["label_zh"] if L == "zh" else s["label_en"], f"{int(s['standard_met'])}/{int(s['standard_units'])}")
+    met, units = (f"standard.{s['standard_id']}.{part}" for part in ("met", "units"))
+    col.metric(s["label_zh"] if L == "zh" else s["label_en"],
+               f"{metrics.fmt(met, values[met])}/{metrics.fmt(units, values[units])}",
+               help=metrics.help_text(f"standard.{s['standard_id']}.share"))
 
 with st.expander(t("coverage.basis_heading")):
     for _, s in totals.iterrows():

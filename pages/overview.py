@@ -2,29 +2,29 @@
 
 import streamlit as st
 
-from caremap.app import downloads, urlstate, widgets
+from caremap.app import downloads, guide, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import lang, t
-from caremap.report import charts, policies
-from caremap.store import db
+from caremap.report import charts, metrics, policies
 
 scope = urlstate.current_scope()
 st.title(t("overview.heading"))
 st.caption(t("overview.scope_note", scope=scope.label()))
 widgets.demo_note()
 
-row = db.query("overview_headline", **scope.params()).iloc[0]
+guide.first_run_guide()
+values = metrics.values(**scope.params())
 
 st.subheader(t("overview.network"))
 cols = st.columns(3)
-for col, (key, pub) in zip(cols, [("service_points", "service_points"), ("supervisors", "supervisors"),
-                                  ("directors", "directors")]):
-    widgets.headline_metric(col, f"overview.{key}", row[key], pub, scope)
+for col, (metric_id, pub) in zip(cols, [("service_points", "service_points"), ("supervisors_in_post", "supervisors"),
+                                        ("directors_in_post", "directors")]):
+    widgets.metric(col, metric_id, values, scope, pub)
 
 st.subheader(t("overview.social_work"))
 cols = st.columns(5)
 for col, key in zip(cols, ["sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"]):
-    widgets.headline_metric(col, f"overview.{key}", row[key], key, scope)
+    widgets.metric(col, key, values, scope, key)
 
 st.caption(t("overview.published_note"))
 widgets.source(facts.SEED_SOURCE, facts.SEED_SOURCE_EN)

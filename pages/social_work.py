@@ -5,7 +5,7 @@ import streamlit as st
 from caremap.app import downloads, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, lang, t
-from caremap.report import charts, maps
+from caremap.report import charts, maps, metrics
 from caremap.store import db
 
 scope = urlstate.current_scope()
@@ -13,11 +13,11 @@ st.title(t("social_work.heading"))
 st.caption(t("social_work.scope_note", scope=scope.label()))
 widgets.demo_note()
 
-row = db.query("sw_headline", **scope.params()).iloc[0]
+values = metrics.values(**scope.params())
 cols = st.columns(6)
 for col, key in zip(cols, ["sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"]):
-    widgets.headline_metric(col, f"social_work.{key}", row[key], key, scope)
-widgets.headline_metric(cols[5], "social_work.online_person_times", row["online_person_times"], None, scope)
+    widgets.metric(col, key, values, scope, key)
+widgets.metric(cols[5], "online_person_times", values, scope)
 st.caption(t("social_work.published_note") if scope.level == "city" else t("social_work.scope_rule"))
 widgets.source(facts.SEED_SOURCE + "；" + t("social_work.source_sw", "zh"),
           facts.SEED_SOURCE_EN + "; " + t("social_work.source_sw", "en"))

@@ -9,7 +9,7 @@ import streamlit as st
 from caremap.app import downloads, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, lang, t
-from caremap.report import charts, masking
+from caremap.report import charts, masking, metrics
 from caremap.store import db
 
 scope = urlstate.current_scope()
@@ -17,13 +17,13 @@ st.title(t("workforce.heading"))
 st.caption(t("workforce.scope_note", scope=scope.label()))
 widgets.demo_note()
 
-row = db.query("workforce_headline", **scope.params()).iloc[0]
+values = metrics.values(**scope.params())
 cols = st.columns(4)
-widgets.headline_metric(cols[0], "workforce.supervisors", row["supervisors"], "supervisors", scope)
-widgets.headline_metric(cols[1], "workforce.directors", row["directors"], "directors", scope)
-widgets.headline_metric(cols[2], "workforce.vacant", row["vacant"], None, scope)
-widgets.headline_metric(cols[3], "workforce.units_no_record", row["units_no_record"], "communities", scope)
-st.caption(t("workforce.units_note", units=fmt_int(row["units"])))
+widgets.metric(cols[0], "supervisors_in_post", values, scope, "supervisors")
+widgets.metric(cols[1], "directors_in_post", values, scope, "directors")
+widgets.metric(cols[2], "units_director_vacant", values, scope)  # the three states of a unit's record
+widgets.metric(cols[3], "units_director_no_record", values, scope, "communities")
+st.caption(t("workforce.units_note", units=fmt_int(values["community_units"])))
 st.caption(facts.UNITS_CAVEAT_ZH if lang() == "zh" else facts.UNITS_CAVEAT_EN)
 if scope.level == "city":
     st.caption(t("workforce.published_note"))

@@ -33,7 +33,7 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
         assert all(v is not None for v in entry["query_seconds"].values())
         assert not any(k.startswith("import_") for k in entry["interaction_queries_over_150ms"])
         assert entry["build_peak_rss_mib"] > 10
-        assert {"overview_headline", "points_by_system"} <= set(entry["pandas_baseline"])
+        assert {"headline", "points_by_system"} <= set(entry["pandas_baseline"])
         assert all(v["speedup"] > 0 for v in entry["pandas_baseline"].values())
     assert r["scales"]["2"]["service_points"] == 2 * r["scales"]["1"]["service_points"]
     assert r["cold_start_seconds"] > 0

@@ -77,9 +77,10 @@ def test_every_slide_has_speaker_notes_with_the_sources(deck, pptx):
 
 
 def test_headline_takeaway_numbers_match_the_query(deck):
-    row = db.query("overview_headline", district=DISTRICT, street=None).iloc[0]
+    row = db.query("metric_values", district=DISTRICT, street=None).astype(object).iloc[0]
     got = _numbers(deck.slides[1].takeaway)
-    want = [row["service_points"], row["supervisors"], row["directors"], row["sw_projects"], row["person_times"]]
+    want = [row["service_points"], row["supervisors_in_post"], row["directors_in_post"], row["sw_projects"],
+            row["person_times"]]
     assert got[:4] == [float(v) for v in want[:4]]
     assert got[4] == pytest.approx(want[4], abs=500)  # 万 with one decimal
     metrics = dict((label, value) for label, value, _ in deck.slides[1].metrics)

@@ -143,7 +143,7 @@ class _TileHandler(BaseHTTPRequestHandler):
         pass
 
 
-def test_configured_tiles_are_fetched_from_the_configured_server_only_and_drawn(demo_db):
+def test_configured_tiles_are_fetched_from_the_configured_server_only_and_drawn(demo_db, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), _TileHandler)
     _TileHandler.paths = []
@@ -152,7 +152,7 @@ def test_configured_tiles_are_fetched_from_the_configured_server_only_and_drawn(
     tile_base = f"http://127.0.0.1:{server.server_port}"
     try:
         env = {"CAREMAP_TILES": tile_base + "/{z}/{x}/{y}.png"}
-        with streamlit_app(db=demo_db, env=env, name="map-tiles") as url, chromium() as browser:
+        with streamlit_app(db=demo_db, env=env, name="map-tiles") as url:  # its own server, configured for tiles
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
             log = ConsoleLog(page)
             open_map(page, url)

@@ -15,8 +15,8 @@ def test_map_gaps_per_district_equal_the_coverage_compliance(con):
 
 def test_headline_counts_agree_across_pages(con):
     for district in (None, "440305"):
-        head = db.run(con, "overview_headline", district=district, street=None).iloc[0]
-        sw = db.run(con, "sw_headline", district=district, street=None).iloc[0]
+        head = db.run(con, "metric_values", district=district, street=None).astype(object).iloc[0]
+        sw = db.run(con, "metric_values", district=district, street=None).astype(object).iloc[0]
         for key in ("sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"):
             assert int(sw[key]) == int(head[key]), (district, key)
         points = db.run(con, "map_point_count", **{k: None for k in db.load_sql("map_point_count")[1]}
@@ -145,7 +145,7 @@ def test_an_import_recomputes_the_derived_tallies(tmp_path):
     live = tmp_path / "t.duckdb"
     build.build(live)
     con = duckdb.connect(str(live.resolve()), read_only=True)
-    before = db.run(con, "overview_headline", district="440305", street=None).iloc[0]
+    before = db.run(con, "metric_values", district="440305", street=None).astype(object).iloc[0]
     lon, lat = con.execute("select lon, lat from street where code = '440305007'").fetchone()
     header = "名称*,类别*,所属区*,所属街道*,所属社区,地址*,联系电话,经度*,纬度*,坐标系,更新日期"
     data = (f"{header}\n示例·新儿童之家,儿童之家,南山区,粤海街道,,示例路9号,0755-00000009,"
@@ -155,7 +155,7 @@ def test_an_import_recomputes_the_derived_tallies(tmp_path):
     assert checked.ok, ingest.report_lines(checked)
     load.publish_import(checked, data, "append", live, who="test")
     con = duckdb.connect(str(live.resolve()), read_only=True)
-    after = db.run(con, "overview_headline", district="440305", street=None).iloc[0]
+    after = db.run(con, "metric_values", district="440305", street=None).astype(object).iloc[0]
     assert int(after["service_points"]) == int(before["service_points"]) + 1
     assert con.execute("select sum(points) from point_tally").fetchone()[0] == con.execute(
         "select count(*) from service_point").fetchone()[0]

@@ -166,7 +166,7 @@ def test_directory_page_with_a_hostile_search_shows_the_no_result_message():
     at.text_input(key="directory_q").set_value("'; drop table service_point; --").run()
     assert not at.exception, at.exception
     assert [i.value for i in at.info] == ["没有找到符合条件的服务点。请换个关键词，或清除类别与系统筛选。"]
-    assert db.query("overview_headline", district=None, street=None).iloc[0]["service_points"] > 1500
+    assert db.query("metric_values", district=None, street=None).astype(object).iloc[0]["service_points"] > 1500
 
 
 def test_directory_filters_follow_scope_and_category(monkeypatch):

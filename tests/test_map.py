@@ -86,7 +86,7 @@ def test_one_point_per_service_point_at_city_scope():
     at = app_test("pages/map.py")
     points = layer(deck_of(at), "points")["data"]
     expected = db.query("map_point_count", district=None, street=None, **ALL_FILTERS)["points"].iloc[0]
-    assert len(points) == expected == db.query("overview_headline", district=None, street=None)["service_points"][0]
+    assert len(points) == expected == db.query("metric_values", district=None, street=None)["service_points"][0]
     assert t("map.shown_points", n=f"{expected:,}") in [c.value for c in at.caption]
 
 

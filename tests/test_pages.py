@@ -9,7 +9,7 @@ from conftest import PAGES, app_test
 def test_dashboard_runs_and_shows_the_overview_with_the_database_figures():
     at = app_test("dashboard.py")
     assert not at.exception
-    row = db.query("overview_headline", district=None, street=None).iloc[0]
+    row = db.query("metric_values", district=None, street=None).astype(object).iloc[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["儿童服务点"] == f"{int(row['service_points']):,}"
     assert metrics["在岗儿童督导员"] == "74"
@@ -33,10 +33,10 @@ def test_every_page_speaks_english(page):
 
 def test_overview_at_district_scope_shows_the_district_figures():
     at = app_test("pages/overview.py", district="440305")
-    row = db.query("overview_headline", district="440305", street=None).iloc[0]
+    row = db.query("metric_values", district="440305", street=None).astype(object).iloc[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["儿童服务点"] == f"{int(row['service_points']):,}"
-    assert metrics["在岗儿童主任"] == f"{int(row['directors']):,}"
+    assert metrics["在岗儿童主任"] == f"{int(row['directors_in_post']):,}"
     assert "范围：全市 › 南山区" in [c.value for c in at.caption]
     assert not any(c.value.startswith("公布数") for c in at.caption)  # city totals only at city scope
 

@@ -38,23 +38,23 @@ def test_query_result_is_cached_per_parameters_and_version(demo_db, tmp_path, mo
     real = db.run
 
     def counting(con, name, **params):
-        if name == "overview_headline":
+        if name == "metric_values":
             runs.append(params)
         return real(con, name, **params)
 
     monkeypatch.setattr(db, "run", counting)
     db._cached.cache_clear()
-    a = db.query("overview_headline", district=None, street=None)
+    a = db.query("metric_values", district=None, street=None)
     a.loc[0, "service_points"] = -1  # a caller mutating its copy must not poison the cache
-    b = db.query("overview_headline", district=None, street=None)
+    b = db.query("metric_values", district=None, street=None)
     assert b.loc[0, "service_points"] > 1500
     assert len(runs) == 1, "the second call is served from the cache"
-    db.query("overview_headline", district="440305", street=None)
+    db.query("metric_values", district="440305", street=None)
     assert len(runs) == 2, "other parameters run the query"
-    db.query("overview_headline", district=None, street=None)
+    db.query("metric_values", district=None, street=None)
     assert len(runs) == 2
     other = tmp_path / "other.duckdb"  # a newly published version (another file) is never served old results
     build.build(other)
     monkeypatch.setenv("CAREMAP_DB", str(other))
-    db.query("overview_headline", district=None, street=None)
+    db.query("metric_values", district=None, street=None)
     assert len(runs) == 3

@@ -14,15 +14,15 @@ DOMAINS = ["人际交往与学习能力提升", "自我管理能力增进", "兴
 
 
 def test_city_headline_reproduces_the_published_figures():
-    row = db.query("sw_headline", district=None, street=None).iloc[0]
+    row = db.query("metric_values", district=None, street=None).astype(object).iloc[0]
     assert (row["sw_orgs"], row["social_workers"], row["sw_projects"], row["sw_sites"], row["person_times"]) == \
         (33, 1097, 191, 378, 3_300_000)
 
 
 @pytest.mark.parametrize(("district", "street"), [("440305", None), ("440305", "440305007"), ("440306", None)])
 def test_headline_agrees_with_the_overview_at_every_scope(district, street):
-    sw = db.query("sw_headline", district=district, street=street).iloc[0]
-    overview = db.query("overview_headline", district=district, street=street).iloc[0]
+    sw = db.query("metric_values", district=district, street=street).astype(object).iloc[0]
+    overview = db.query("metric_values", district=district, street=street).astype(object).iloc[0]
     for key in ("sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"):
         assert sw[key] == overview[key], key
     trend = db.query("sw_service_trend", district=district, street=street)
@@ -34,7 +34,7 @@ def test_headline_agrees_with_the_overview_at_every_scope(district, street):
 def test_social_work_page_shows_the_query_figures(district):
     at = app_test("pages/social_work.py", district=district)
     assert not at.exception, at.exception
-    row = db.query("sw_headline", district=district, street=None).iloc[0]
+    row = db.query("metric_values", district=district, street=None).astype(object).iloc[0]
     metrics = {m.label: m.value for m in at.metric}
     def zh(n):
         return f"{n / 10_000:.1f}".rstrip("0").rstrip(".") + "万" if n >= 10_000 else f"{n:,}"
@@ -42,9 +42,9 @@ def test_social_work_page_shows_the_query_figures(district):
     assert metrics["社工机构"] == zh(row["sw_orgs"]) and metrics["儿童服务社工"] == zh(row["social_workers"])
     assert metrics["社工项目"] == zh(row["sw_projects"]) and metrics["项目点"] == zh(row["sw_sites"])
     assert metrics["服务人次"] == zh(row["person_times"])
-    assert metrics["其中线上服务人次"] == zh(row["online_person_times"])
+    assert metrics["线上服务人次"] == zh(row["online_person_times"])
     presence = db.query("sw_street_presence", district=district, street=None)
-    assert metrics["有缺口且无社工项目点的街道"] == str(int(presence["gap_without_project"].sum()))
+    assert metrics["缺工作站或儿童之家且无社工项目点的街道"] == str(int(presence["gap_without_project"].sum()))
     published = [c.value for c in at.caption if c.value.startswith("公布数")]
     assert published == (["公布数：33家", "公布数：1097人", "公布数：191个", "公布数：378个", "公布数：330余万人次"]
                          if district is None else [])
@@ -116,7 +116,7 @@ def test_street_presence_flags_gaps_without_project_by_construction():
 def test_social_work_page_in_english_at_street_scope():
     at = app_test("pages/social_work.py", district="440305", street="440305007", lang="en")
     assert not at.exception, at.exception
-    row = db.query("sw_headline", district="440305", street="440305007").iloc[0]
+    row = db.query("metric_values", district="440305", street="440305007").astype(object).iloc[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Project sites"] == str(row["sw_sites"])
     assert metrics["Person-times served"] == f"{row['person_times']:,}"

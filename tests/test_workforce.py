@@ -46,8 +46,11 @@ def _fixture(tmp_path):
 
 def test_workforce_queries_on_a_fixture_known_by_construction(tmp_path):
     con = _fixture(tmp_path)
-    head = db.run(con, "workforce_headline", district=None, street=None).iloc[0].to_dict()
-    assert head == {"supervisors": 1, "directors": 2, "vacant": 1, "units": 5, "units_no_record": 2}
+    head = db.run(con, "metric_values", district=None, street=None).astype(object).iloc[0]
+    assert {k: int(head[k]) for k in ("supervisors_in_post", "directors_in_post", "director_posts_vacant",
+                                      "community_units", "units_director_no_record")} == {
+        "supervisors_in_post": 1, "directors_in_post": 2, "director_posts_vacant": 1, "community_units": 5,
+        "units_director_no_record": 2}
     streets = db.run(con, "workforce_by_street", district="D1", street=None).set_index("street_code")
     assert streets.loc["ST1", ["units", "posts", "filled", "vacant", "no_record", "units_with_home"]].tolist() == \
         [2, 1, 1, 0, 1, 1]
@@ -67,11 +70,12 @@ def test_workforce_queries_on_a_fixture_known_by_construction(tmp_path):
 def test_workforce_page_shows_the_query_figures(district):
     at = app_test("pages/workforce.py", district=district)
     assert not at.exception, at.exception
-    row = db.query("workforce_headline", district=district, street=None).iloc[0]
+    row = db.query("metric_values", district=district, street=None).astype(object).iloc[0]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"在岗儿童督导员": f"{row['supervisors']:,}", "在岗儿童主任（在册）": f"{row['directors']:,}",
-                       "空缺的儿童主任岗位": f"{row['vacant']:,}",
-                       "无在册儿童主任的社区级单位": f"{row['units_no_record']:,}"}
+    assert metrics == {"在岗儿童督导员": f"{int(row['supervisors_in_post']):,}",
+                       "在岗儿童主任": f"{int(row['directors_in_post']):,}",
+                       "儿童主任岗位空缺的社区级单位": f"{int(row['units_director_vacant']):,}",
+                       "无在册儿童主任记录的社区级单位": f"{int(row['units_director_no_record']):,}"}
     captions = [c.value for c in at.caption]
     assert facts.UNITS_CAVEAT_ZH in captions  # units without a record always carry the 662-vs-783 caveat
     published = [c for c in captions if c.startswith("公布数")]
@@ -87,7 +91,7 @@ def test_workforce_page_shows_the_query_figures(district):
 def test_workforce_page_at_city_scope_matches_the_demo_facts():
     at = app_test("pages/workforce.py")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["在岗儿童督导员"] == "74" and metrics["在岗儿童主任（在册）"] == "662"
+    assert metrics["在岗儿童督导员"] == "74" and metrics["在岗儿童主任"] == "662"
     district_table = next(f.value for f in at.dataframe if "街道数" in f.value.columns)
     assert district_table["社区级单位"].sum() == 783 and district_table["在岗"].sum() == 662
     least = next(f.value for f in at.dataframe if "培训不足20学时人数" in f.value.columns)
@@ -99,9 +103,9 @@ def test_workforce_page_at_city_scope_matches_the_demo_facts():
 def test_workforce_page_speaks_english_and_follows_the_street_scope():
     at = app_test("pages/workforce.py", district="440305", street="440305007", lang="en")
     assert not at.exception, at.exception
-    row = db.query("workforce_headline", district="440305", street="440305007").iloc[0]
+    row = db.query("metric_values", district="440305", street="440305007").astype(object).iloc[0]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Child directors in post (on record)"] == str(row["directors"])
+    assert metrics["Child directors in post"] == str(int(row["directors_in_post"]))
     assert facts.UNITS_CAVEAT_EN in [c.value for c in at.caption]
     assert "Scope: Whole city › Nanshan › 粤海街道" in [c.value for c in at.caption]  # district names in English
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from caremap.common import facts
-from caremap.common.i18n import fmt_int, lang, t
+from caremap.common.i18n import lang, t
+from caremap.report import metrics
 from caremap.report.scope import Scope
 from caremap.store import db
 
@@ -29,11 +30,14 @@ def published(key: str) -> str:
     return t("common.published", figure=zh if lang() == "zh" else en)
 
 
-def headline_metric(col, label_key: str, value, published_key: str | None, scope: Scope) -> None:
-    """A metric with the published 2020 figure beside it (city scope only: the figures are city totals)."""
-    help_text = None
-    if published_key and scope.level == "city":
-        help_text = f"{published(published_key)}（{facts.SEED_SOURCE if lang() == 'zh' else facts.SEED_SOURCE_EN}）"
-    col.metric(t(label_key), fmt_int(value), help=help_text)
-    if published_key and scope.level == "city":
+def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str | None = None) -> None:
+    """A figure of the metrics layer: its label and value as defined once, its definition and source as help, and
+    the published 2020 figure beside it at city scope (the published figures are city totals)."""
+    help_text = metrics.help_text(metric_id)
+    city_published = published_key and scope.level == "city"
+    if city_published:
+        source = facts.SEED_SOURCE if lang() == "zh" else facts.SEED_SOURCE_EN
+        help_text += f"\n\n{published(published_key)}（{source}）"
+    col.metric(metrics.get(metric_id).text("label"), metrics.fmt(metric_id, values.get(metric_id)), help=help_text)
+    if city_published:
         col.caption(published(published_key))

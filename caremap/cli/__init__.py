@@ -17,6 +17,7 @@ COMMANDS = {  # command name → module in this package
     "import": "import_",
     "export": "export",
     "briefing": "briefing",
+    "metrics": "metrics",
     "bench": "bench",
 }
 

@@ -172,8 +172,8 @@ def pandas_baseline(dataset: Path, db: Path, repeat: int) -> dict:
         s = sites if district is None else sites[sites["district_code"] == district]
         proj = projects if district is None else projects[projects["id"].isin(s["project_id"])]
         return {"service_points": len(p),
-                "supervisors": int(((w["role"] == "儿童督导员") & (w["status"] == "在岗")).sum()),
-                "directors": int(((w["role"] == "儿童主任") & (w["status"] == "在岗")).sum()),
+                "supervisors_in_post": int(((w["role"] == "儿童督导员") & (w["status"] == "在岗")).sum()),
+                "directors_in_post": int(((w["role"] == "儿童主任") & (w["status"] == "在岗")).sum()),
                 "sw_orgs": proj["org_id"].nunique(), "social_workers": int(proj["social_workers"].sum()),
                 "sw_projects": len(proj), "sw_sites": len(s),
                 "person_times": int(months.loc[months["project_id"].isin(proj["id"]), "person_times"].sum())}
@@ -186,7 +186,7 @@ def pandas_baseline(dataset: Path, db: Path, repeat: int) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     out = {}
     try:
-        for label, fn, qname in (("overview_headline", headline, "overview_headline"),
+        for label, fn, qname in (("headline", headline, "metric_values"),
                                  ("points_by_system", by_system, "points_by_system")):
             for district in (None, DISTRICT):
                 key = label if district is None else f"{label}@district"

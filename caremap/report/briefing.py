@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from caremap.common import facts
-from caremap.common.i18n import fmt_int, t
-from caremap.report import charts, files, fonts
+from caremap.common.i18n import t
+from caremap.report import charts, files, fonts, metrics
 from caremap.report.charts import Figure
 from caremap.report.scope import label_of, place_of
 from caremap.store import db
@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 
 # The chart slides, in deck order, after the title and headline slides; "top_gaps" is the gap table.
 DECK = ("gap_matrix", "top_gaps", "district_map", "workforce_by_district", "projects_by_domain", "service_trend")
-HEADLINE = (("service_points", "service_points"), ("supervisors", "supervisors"), ("directors", "directors"),
-            ("sw_orgs", "sw_orgs"), ("social_workers", "social_workers"), ("sw_projects", "sw_projects"),
-            ("sw_sites", "sw_sites"), ("person_times", "person_times"))
+# (metric id, published figure key)
+HEADLINE = (("service_points", "service_points"), ("supervisors_in_post", "supervisors"),
+            ("directors_in_post", "directors"), ("sw_orgs", "sw_orgs"), ("social_workers", "social_workers"),
+            ("sw_projects", "sw_projects"), ("sw_sites", "sw_sites"), ("person_times", "person_times"))
 TOP_GAPS = 10
 WIDTH_IN, HEIGHT_IN = 13.333, 7.5  # 16:9
 PX_PER_IN = 144  # PDF pages drawn at 1920 × 1080
@@ -75,30 +76,37 @@ def _sources(source: str, demo: str, lang: str, extra: list[str] | None = None) 
 
 
 def headline_slide(district, street, lang, demo) -> Slide:
-    row = db.query("overview_headline", district=district, street=street).iloc[0]
+    values = metrics.values(district, street)  # the same figures, defined once, as the pages show
     city = not district and not street
-    metrics = []
-    for key, pub in HEADLINE:
+    shown = []
+    for metric_id, pub in HEADLINE:
         published = ""
         if city:  # the published figures are 2020 city totals
             _, zh, en = facts.PUBLISHED[pub]
             published = t("briefing.published", lang, figure=zh if lang == "zh" else en)
-        metrics.append((t(f"overview.{key}", lang), fmt_int(row[key], lang), published))
+        shown.append((metrics.get(metric_id).text("label", lang), metrics.fmt(metric_id, values[metric_id], lang),
+                      published))
     takeaway = t("briefing.headline_takeaway", lang, scope=place_of(district, street, lang),
-                 points=fmt_int(row["service_points"], lang), supervisors=fmt_int(row["supervisors"], lang),
-                 directors=fmt_int(row["directors"], lang), projects=fmt_int(row["sw_projects"], lang),
-                 person_times=fmt_int(row["person_times"], lang))
+                 points=metrics.fmt("service_points", values["service_points"], lang),
+                 supervisors=metrics.fmt("supervisors_in_post", values["supervisors_in_post"], lang),
+                 directors=metrics.fmt("directors_in_post", values["directors_in_post"], lang),
+                 projects=metrics.fmt("sw_projects", values["sw_projects"], lang),
+                 person_times=metrics.fmt("person_times", values["person_times"], lang))
     caveat = facts.UNITS_CAVEAT_ZH if lang == "zh" else facts.UNITS_CAVEAT_EN
     source = t("briefing.headline_source", lang)
     return Slide("headline", t("briefing.headline_title", lang), takeaway, _sources(source, demo, lang, [caveat]),
-                 metrics=metrics, source=source)
+                 metrics=shown, source=source)
 
 
 def gaps_slide(district, street, lang, demo) -> Slide:
     gaps = db.query("briefing_top_gaps", district=district, street=street)
-    without = int((~gaps["has_workstation"].astype(bool)).sum())
-    takeaway = t("briefing.gaps_takeaway", lang, scope=place_of(district, street, lang), streets=len(gaps),
-                 without=without, homes=int(gaps["communities_without_home"].sum()))
+    values = metrics.values(district, street)  # the takeaway's counts are the metrics the pages show
+    without = values.get("standard.street_workstation.gaps")
+    homes = values.get("standard.community_children_home.gaps")
+    takeaway = t("briefing.gaps_takeaway", lang, scope=place_of(district, street, lang),
+                 streets=metrics.fmt("streets", values["streets"], lang),
+                 without=int((~gaps["has_workstation"].astype(bool)).sum()) if without is None else without,
+                 homes=int(gaps["communities_without_home"].sum()) if homes is None else homes)
     top = gaps[gaps["gaps"] > 0].head(TOP_GAPS)
     table = pd.DataFrame({
         t("briefing.col_district", lang): top["district_name"],

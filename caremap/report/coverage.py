@@ -38,13 +38,23 @@ def categories() -> pd.DataFrame:
     return db.query("coverage_categories")
 
 
-def missing_text(row, lang: str = "zh") -> str:
-    """What a unit lacks, in words; a community without a director on record is never called a vacancy."""
+def worker_states() -> dict[tuple[str, str], str]:
+    """{(level, unit code): 'in_post' | 'vacant' | 'no_record'} of every street and community unit (worker_states)."""
+    rows = db.query("worker_states", district=None, street=None)
+    return dict(zip(zip(rows["level"], rows["unit_code"]), rows["state"]))
+
+
+def missing_text(row, lang: str = "zh", state: str | None = None) -> str:
+    """What a unit lacks, in words. A worker standard says which of the two states it is: a vacant post on record,
+    or no record at all (never called a vacancy: the 662 communities of 2020 are not the 783 units here)."""
     label = _lang_label(row, lang)
     if lang == "en":
         label = label[0].lower() + label[1:]
     if row["kind"] == "worker":
-        return t("coverage.missing_worker", lang, role=row["role"] if lang == "zh" else label)
+        which = "vacant" if state == "vacant" else "no_record"
+        role = row["role"] if lang == "zh" else label
+        text = t(f"coverage.missing_worker_{which}", lang, role=role)
+        return text[0].upper() + text[1:] if lang == "en" else text
     if row["kind"] == "distance":
         if not row["has_location"]:
             return t("coverage.missing_location", lang, label=label)
@@ -88,6 +98,7 @@ def gap_list(comp: pd.DataFrame, lang: str = "zh", standard_ids: tuple[str, ...]
     gaps = comp[~comp["met"].astype(bool)]
     if standard_ids is not None:
         gaps = gaps[gaps["standard_id"].isin(standard_ids)]
+    states = worker_states()
     gaps = gaps.assign(_lv=gaps["level"].map(LEVEL_ORDER)).sort_values(["_lv", "district_code", "street_code",
                                                                         "unit_code", "sort_order"])
     out = pd.DataFrame({
@@ -97,7 +108,7 @@ def gap_list(comp: pd.DataFrame, lang: str = "zh", standard_ids: tuple[str, ...]
         "unit_code": gaps["unit_code"].tolist(),
         "unit": gaps["unit_name"].tolist(),
         "standard": gaps["label_en" if lang == "en" else "label_zh"].tolist(),
-        "missing": [missing_text(r, lang) for r in gaps.to_dict("records")],
+        "missing": [missing_text(r, lang, states.get((r["level"], r["unit_code"]))) for r in gaps.to_dict("records")],
     })
     return out.rename(columns={c: t(f"coverage.col_{c}", lang) for c in GAP_COLUMNS})
 

@@ -173,3 +173,23 @@ create macro community_tally() as table
     from community as c
     left join directors as d on c.code = d.community_code
     left join homes as h on c.code = h.community_code;
+-- The state of every unit's worker record in a scope, the three states shown everywhere: 'in_post' (a worker in
+-- post), 'vacant' (only vacant posts on record), 'no_record' (no post on record). Streets for the supervisor,
+-- community units for the director (from community_tally). The metrics and the gap list read it.
+create macro worker_states(in_district, in_street) as table
+    with
+    supervisors as (
+        select street_code, count(*) filter (where status = '在岗') as filled,
+            count(*) filter (where status = '空缺') as vacant
+        from worker where role = '儿童督导员' group by street_code
+    )
+    select 'street' as level, s.code as unit_code, '儿童督导员' as role,
+        case when coalesce(w.filled, 0) > 0 then 'in_post' when coalesce(w.vacant, 0) > 0 then 'vacant'
+            else 'no_record' end as state
+    from street as s left join supervisors as w on s.code = w.street_code
+    where (in_district is null or s.district_code = in_district) and (in_street is null or s.code = in_street)
+    union all
+    select 'community' as level, c.community_code as unit_code, '儿童主任' as role,
+        case when c.filled > 0 then 'in_post' when c.vacant > 0 then 'vacant' else 'no_record' end as state
+    from community_tally() as c
+    where (in_district is null or c.district_code = in_district) and (in_street is null or c.street_code = in_street);
