@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from caremap.app import urlstate, widgets
+from caremap.app import downloads, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, fmt_pct, lang, t
-from caremap.report import charts, coverage, files, metrics, policies
+from caremap.report import charts, coverage, files, maps, metrics, planner, policies
+from caremap.store import db
 
 scope, L = urlstate.current_scope(), lang()
 here = scope.street or scope.district
@@ -125,20 +126,46 @@ with tabs[4]:
     widgets.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
 
 with tabs[5]:
-    c1, c2, c3 = st.columns(3)
-    category = c1.selectbox(t("coverage.sites_category"), list(names), format_func=names.get, key="coverage_site_cat",
-                            index=list(names).index("children_home") if "children_home" in names else 0)
-    k = c2.slider(t("coverage.sites_k"), 1, 10, 3, key="coverage_site_k")
-    max_m = c3.select_slider(t("coverage.sites_threshold"), [500, 1000, 1500], 1000, key="coverage_site_m")
-    plan = coverage.propose_sites(scope.district, scope.street, category, k, max_m)
-    m1, m2 = st.columns(2)
-    for col, key, share, n in ((m1, "sites_before", plan.share_before, plan.covered_before),
-                               (m2, "sites_after", plan.share_after, plan.covered_after)):
-        col.metric(t(f"coverage.{key}"), fmt_pct(share))
-        col.caption(t("coverage.walk_share", k=fmt_int(n), n=fmt_int(plan.located)))
-    if plan.sites.empty:
-        st.success(t("coverage.sites_none"))
+    mode = st.radio(t("coverage.plan_mode"), planner.MODES, format_func=lambda m: t(f"coverage.plan_mode_{m}", L),
+                    horizontal=True, key="coverage_plan_mode")
+    c1, c2 = st.columns(2)
+    k = c1.slider(t("coverage.sites_k"), 1, 10, 3, key="coverage_site_k")
+    if mode == "home":
+        walk_m = c2.radio(t("coverage.plan_walk_home"), [0, 500, 1000], horizontal=True, key="coverage_plan_home_m",
+                          format_func=lambda m: t("coverage.plan_walk_home_unit", L) if m == 0
+                          else t("coverage.plan_walk_m", L, m=fmt_int(m, L)))
+        picked_categories = (planner.HOME_CATEGORY,)
+        rule = t("coverage.plan_rule_home_walk", m=fmt_int(walk_m)) if walk_m else t("coverage.plan_rule_home_unit")
     else:
-        st.dataframe(coverage.sites_table(plan, L), hide_index=True)
-    st.caption(t("coverage.sites_method"))
+        walk_m = c2.radio(t("coverage.plan_distance"), [500, 1000, 1500], index=1, horizontal=True,
+                          key="coverage_plan_walk_m",
+                          format_func=lambda m: t("coverage.plan_walk_m", L, m=fmt_int(m, L)))
+        picked_categories = tuple(st.multiselect(t("coverage.plan_categories"), list(names),
+                                                 default=coverage.walking_default(), format_func=names.get,
+                                                 key="coverage_plan_categories")) or tuple(names)
+        rule = t("coverage.plan_rule_walk", m=fmt_int(walk_m))
+    st.info(rule)
+    plan = planner.plan(scope.district, scope.street, mode, k, float(walk_m), picked_categories)
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("coverage.plan_demand"), fmt_int(plan.demand_total))
+    m2.metric(t("coverage.plan_after", k=k), fmt_int(plan.closed_exact))
+    m3.metric(t("coverage.plan_greedy"), fmt_int(plan.closed_greedy))
+    gap = plan.closed_exact - plan.closed_greedy
+    st.caption(t("coverage.plan_gap", n=fmt_int(gap)) if gap > 0 else t("coverage.plan_gap_none"))
+    if plan.unlocated:
+        st.caption(t("coverage.plan_unlocated", n=fmt_int(plan.unlocated)))
+    if plan.demand_total == 0:
+        st.success(t("coverage.plan_none"))
+    else:
+        texts = {key: t(f"coverage.plan_tip_{key}") for key in ("open", "closed", "met", "site")}
+        closed = set(plan.newly["unit_code"])
+        st.pydeck_chart(maps.planner_deck(plan.units, plan.chosen, closed,
+                                          db.query("sw_district_boundaries", district=scope.district), texts,
+                                          float(walk_m)), height=420, key="coverage_plan_map")
+        st.caption(t("coverage.plan_map_legend"))
+        proposal = planner.table(plan, L)
+        st.dataframe(proposal, hide_index=True, key="coverage_plan_table")
+        downloads.download_buttons(lambda: planner.table(plan, "zh"), f"选址方案_{scope.place('zh')}",
+                                   "coverage_plan")
+    st.caption(t("coverage.plan_method"))
     widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))

@@ -12,6 +12,7 @@ construction. One district 测试区 (990001) with three streets:
 from __future__ import annotations
 
 import io
+import json
 import tomllib
 
 import duckdb
@@ -19,12 +20,15 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from caremap.common.i18n import fmt_int
 from caremap.common.paths import REFERENCE
-from caremap.report import charts, coverage, files
+from caremap.report import charts, coverage, files, planner
 from caremap.store import db
 from conftest import app_test
-from factories import LAT0, LON_B, LON_C, S1, S2, S3, D, haversine, make_fixture
+from factories import COMMUNITIES, LAT0, LON_B, LON_C, S1, S2, S3, D, haversine, make_fixture
 
 
 @pytest.fixture(scope="module")
@@ -125,18 +129,52 @@ def test_walking_distances_within_one_percent(fx):
     assert none["nearest_m"].isna().all() and none["within_1500"].iloc[0] == 0
 
 
-def test_greedy_site_proposal_and_before_after(fx):
-    pairs = db.run(fx, "walking_candidates", district=None, street=None, category="children_home", max_m=1000.0)
-    one = coverage.greedy_sites(pairs, 1)
-    assert (one.located, one.covered_before, one.covered_after) == (7, 3, 6)
-    assert one.sites["candidate_name"].tolist() == ["丙三社区"]  # covers 丙二, 丙三, 丙四 (900 m either side)
-    many = coverage.greedy_sites(pairs, 10)
-    assert many.sites["candidate_code"].tolist() == [S3 + "003", S2 + "001"]  # stops when nothing is left
-    assert many.sites["newly_covered"].tolist() == [3, 1]
-    assert many.covered_after == 7 and many.share_after == 1.0
-    assert many.share_before == pytest.approx(3 / 7)
-    street = db.run(fx, "walking_candidates", district=D, street=S1, category="children_home", max_m=1000.0)
-    assert coverage.greedy_sites(street, 3).sites.empty  # both 甲 communities are already covered
+def test_planner_walking_access_on_the_fixture(fixture_db, monkeypatch):
+    """Children's homes within 1,000 m: 3 of 7 units before; a home at 丙三 reaches 丙二, 丙三, 丙四 (900 m either
+    side); with more sites the rest is 乙一, and the planner stops when nothing is left."""
+    monkeypatch.setenv("CAREMAP_DB", str(fixture_db))
+    one = planner.plan(None, None, "walk", 1, 1000.0, ("children_home",))
+    assert (one.units_total, one.units_met_before, one.demand_total) == (7, 3, 4)
+    assert one.chosen["name"].tolist() == ["丙三社区"] and one.closed_exact == one.closed_greedy == 3
+    many = planner.plan(None, None, "walk", 10, 1000.0, ("children_home",))
+    assert set(many.chosen["code"]) == {S3 + "003", S2 + "001"} and many.closed_exact == 4  # none that closes nothing
+    assert many.greedy["closed_so_far"].tolist() == [3, 4]
+    assert planner.plan(D, S1, "walk", 3, 1000.0, ("children_home",)).chosen.empty  # 甲's units are already covered
+
+
+def test_planner_children_s_homes_answers_the_standard_it_names(fixture_db, monkeypatch):
+    """Mode home: the demand is exactly the units the matrix counts without a children's home (5 of 7)."""
+    monkeypatch.setenv("CAREMAP_DB", str(fixture_db))
+    comp = comp_of(duckdb.connect(str(fixture_db), read_only=True))
+    failing = set(comp[(comp["standard_id"] == "community_children_home") & ~comp["met"].astype(bool)]["unit_code"])
+    own = planner.plan(None, None, "home", 3)
+    assert set(own.units.loc[own.units["demand"], "code"]) == failing and own.demand_total == 5
+    assert own.closed_exact == 3 and all(len(c) == 1 and c[0] == s for s, c in zip(own.chosen["code"],
+                                                                                  own.chosen["closes"]))
+    near = planner.plan(None, None, "home", 2, 1000.0)  # within 1,000 m: 丙三 closes three, one more site one
+    assert near.closed_exact == 4 and S3 + "003" in set(near.chosen["code"])
+
+
+def test_the_exact_solution_beats_greedy_where_greedy_is_short():
+    """A known optimum: greedy takes the big site A (4) and then adds 1; the best pair is B + C (6)."""
+    covers = {"A": {1, 2, 3, 4}, "B": {1, 2, 5}, "C": {3, 4, 6}}
+    weight = dict.fromkeys(range(1, 7), 1.0)
+    greedy = planner.greedy_covering(covers, weight, 2)
+    exact, solver = planner.maximal_covering(covers, weight, 2)
+    closed = len(set().union(*(covers[c] for c in exact)))
+    assert greedy[0] == "A" and len(set().union(*(covers[c] for c in greedy))) == 5
+    assert sorted(exact) == ["B", "C"] and closed == 6 and solver
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.sampled_from("abcdefgh"), st.sets(st.integers(0, 12), min_size=1, max_size=6),
+                       min_size=1, max_size=8), st.integers(1, 4))
+def test_the_exact_solver_is_never_worse_than_greedy(covers, k):
+    weight = dict.fromkeys(range(13), 1.0)
+    exact, _ = planner.maximal_covering(covers, weight, k)
+    greedy = planner.greedy_covering(covers, weight, k)
+    value = lambda sites: len(set().union(set(), *(covers[c] for c in sites)))  # noqa: E731
+    assert len(exact) <= k and value(exact) >= value(greedy)
 
 
 def test_editing_the_standards_file_and_rebuilding_changes_the_analysis(tmp_path):
@@ -189,9 +227,9 @@ def test_page_shows_the_query_numbers(district, street):
     assert any(t.shape == gaps.shape and t.equals(gaps) for t in tables)
     walk = coverage.walking(district, street, tuple(coverage.walking_default()))
     assert metrics["1,000 米内"] == f"{100 * walk['share_1000'].iloc[0]:.1f}%"
-    plan = coverage.propose_sites(district, street, "children_home", 3, 1000)
-    assert metrics["新增前覆盖"] == f"{100 * plan.share_before:.1f}%"
-    assert metrics["新增后覆盖"] == f"{100 * plan.share_after:.1f}%"
+    plan = planner.plan(district, street, "home", 3)
+    assert metrics["待补齐的单位"] == fmt_int(plan.demand_total) and metrics["新增 3 处后补齐"] == fmt_int(
+        plan.closed_exact)
     assert any("无在册儿童主任" in c.value and "783" in c.value for c in at.caption)
 
 
@@ -202,9 +240,16 @@ def test_page_on_the_fixture_shows_the_constructed_figures(fixture_db, monkeypat
     metrics = _metrics(at)
     assert metrics["未成年人保护工作站"] == "2/3" and metrics["儿童之家"] == "2/7"
     assert metrics["500 米内"] == "57.1%" and metrics["1,500 米内"] == "71.4%"
-    assert metrics["新增前覆盖"] == "42.9%" and metrics["新增后覆盖"] == "100.0%"
+    # the planner opens on "every unit a children's home": 5 units without one, 3 new homes close 3
+    assert metrics["待补齐的单位"] == "5" and metrics["新增 3 处后补齐"] == "3"
     sites = next(d.value for d in at.dataframe if "建议位置（社区点位）" in d.value.columns)
-    assert sites["建议位置（社区点位）"].tolist() == ["丙三社区", "乙一社区"]
+    assert len(sites) == 3 and set(sites["区"]) == {"测试区"} and sites["补齐的单位"].tolist() == sites[
+        "建议位置（社区点位）"].tolist()  # each new home closes its own unit
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    layer = next(la for la in deck["layers"] if la["id"] == "planner-sites")
+    where = {c: (round(lon, 6), round(lat, 6)) for c, _, _, lon, lat in COMMUNITIES}
+    chosen = {where[c] for c in sites["单位代码"]}
+    assert {(d["lon"], d["lat"]) for d in layer["data"]} == chosen  # the map holds the chosen sites
     ranking = next(d.value for d in at.dataframe if "缺口分" in d.value.columns)
     assert ranking["街道"].tolist()[0] == "丙街道"
     assert any("缺口分 =" in i.value for i in at.info)

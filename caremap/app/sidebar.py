@@ -32,21 +32,22 @@ def sidebar() -> Scope:
     st.session_state["sidebar_lang"] = lang()
     st.session_state["sidebar_district"] = scope.district or ""
     st.session_state["sidebar_street"] = scope.street or ""
+    language = lang()  # bound into format_func: Streamlit may call it after this run's URL is read
     with st.sidebar:
         st.radio(t("common.language"), ["zh", "en"], format_func=lambda v: "中文" if v == "zh" else "English",
                  horizontal=True, key="sidebar_lang", on_change=_on_lang_change)
         districts = db.query("districts")
         options = [""] + districts["code"].tolist()
-        names = dict(zip(districts["code"], districts["name"] if lang() == "zh" else districts["name_en"]))
+        names = dict(zip(districts["code"], districts["name"] if language == "zh" else districts["name_en"]))
         st.selectbox(t("common.district"), options,
-                     format_func=lambda c: names.get(c, t("common.city")), key="sidebar_district",
+                     format_func=lambda c: names.get(c, t("common.city", language)), key="sidebar_district",
                      on_change=_on_district_change)
         if scope.district:
             streets = db.query("streets", district=scope.district)
             s_options = [""] + streets["code"].tolist()
             s_names = dict(zip(streets["code"], streets["name"]))
             st.selectbox(t("common.street"), s_options,
-                         format_func=lambda c: s_names.get(c, t("common.all_streets")), key="sidebar_street",
+                         format_func=lambda c: s_names.get(c, t("common.all_streets", language)), key="sidebar_street",
                          on_change=_on_scope_change)
         m = db.meta()
         st.divider()

@@ -1,12 +1,10 @@
 """Coverage analysis: compliance with the coverage standards, the gap list, walking access, site proposals.
 
-Every figure comes from a named query (coverage_compliance, walking_nearest, walking_candidates, ...); this
-module only selects, labels and formats those rows, and runs the greedy maximal-covering loop. No st.* here.
+Every figure comes from a named query (coverage_compliance, walking_nearest, worker_states, ...); this
+module only selects, labels and formats those rows (the site planner is caremap/report/planner.py). No st.* here.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pandas as pd
 
@@ -150,71 +148,6 @@ def farthest(walk: pd.DataFrame, lang: str = "zh", n: int = 15) -> pd.DataFrame:
         t("coverage.col_nearest_point", lang): top["nearest_name"].fillna("—"),
         t("coverage.col_distance_m", lang): top["nearest_m"].round(0),
     }).reset_index(drop=True)
-
-
-@dataclass
-class Proposal:
-    """Greedy maximal-covering result: the sites in order and the coverage before and after."""
-    sites: pd.DataFrame
-    located: int
-    covered_before: int
-    covered_after: int
-
-    @property
-    def share_before(self) -> float | None:
-        return self.covered_before / self.located if self.located else None
-
-    @property
-    def share_after(self) -> float | None:
-        return self.covered_after / self.located if self.located else None
-
-
-def greedy_sites(pairs: pd.DataFrame, k: int) -> Proposal:
-    """Pick up to k candidate sites, each time the one covering most still-uncovered units (ties: lower code)."""
-    if pairs.empty:
-        return Proposal(pd.DataFrame(columns=["candidate_code", "candidate_name", "candidate_street", "newly_covered",
-                                              "covered_after"]), 0, 0, 0)
-    located, covered = int(pairs["units_located"].iloc[0]), int(pairs["units_covered"].iloc[0])
-    cand = pairs.dropna(subset=["candidate_code"])
-    covers = {c: set(g["demand_code"]) for c, g in cand.groupby("candidate_code", sort=True)}
-    info = cand.drop_duplicates("candidate_code").set_index("candidate_code")
-    uncovered = set(pairs.loc[~pairs["covered"].astype(bool), "demand_code"])
-    picks, after = [], covered
-    for _ in range(max(0, int(k))):
-        best, gain = None, 0
-        for code, demand in covers.items():  # dict keeps code order, so the first maximum wins ties
-            g = len(demand & uncovered)
-            if g > gain:
-                best, gain = code, g
-        if best is None:
-            break
-        uncovered -= covers[best]
-        after += gain
-        row = info.loc[best]
-        picks.append({"candidate_code": best, "candidate_name": row["candidate_name"],
-                      "candidate_street": row["candidate_street"], "lon": row["candidate_lon"],
-                      "lat": row["candidate_lat"], "newly_covered": gain, "covered_after": after})
-    return Proposal(pd.DataFrame(picks, columns=["candidate_code", "candidate_name", "candidate_street", "lon", "lat",
-                                                 "newly_covered", "covered_after"]), located, covered, after)
-
-
-def propose_sites(district: str | None, street: str | None, category: str, k: int, max_m: float) -> Proposal:
-    """Where to add k points of a category among the community units' points (greedy maximal covering)."""
-    pairs = db.query("walking_candidates", district=district, street=street, category=category, max_m=float(max_m))
-    return greedy_sites(pairs, k)
-
-
-def sites_table(plan: Proposal, lang: str = "zh") -> pd.DataFrame:
-    """The proposed sites in pick order, with units newly covered and the running coverage."""
-    s = plan.sites
-    return pd.DataFrame({
-        t("coverage.col_rank", lang): range(1, len(s) + 1),
-        t("coverage.col_site", lang): s["candidate_name"],
-        t("coverage.col_street", lang): s["candidate_street"],
-        t("coverage.col_unit_code", lang): s["candidate_code"],
-        t("coverage.col_new", lang): s["newly_covered"].astype(int),
-        t("coverage.col_cum", lang): [f"{a}/{plan.located}" for a in s["covered_after"]],
-    })
 
 
 def walking_default() -> list[str]:

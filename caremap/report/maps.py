@@ -619,3 +619,35 @@ def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: 
                       stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
     return pdk.Deck(layers=[boundaries_layer(boundaries), rings], initial_view_state=_points_view(data),
                     map_provider=None, tooltip={"text": "{label}"})
+
+
+# Site-planner colours: units still short, units the proposal closes, units already meeting, proposed sites.
+PLAN_COLOURS = {"open": [214, 39, 40, 230], "closed": [44, 160, 44, 230], "met": [170, 170, 170, 160],
+                "site": [31, 119, 180, 255]}
+
+
+def planner_deck(units: pd.DataFrame, sites: pd.DataFrame, closed: set, boundaries: pd.DataFrame,
+                 texts: Mapping[str, str], walk_m: float = 0.0) -> pdk.Deck:
+    """The site planner on a map: every unit coloured before/after (still short, closed by the proposal, already
+    meeting), the proposed sites as large rings (with their walking circle when a distance is set).
+    `texts` holds the tooltip words: open, closed, met, site."""
+    state = ["closed" if c in closed else "open" if d else "met" for c, d in zip(units["code"], units["demand"])]
+    unit_rows = pd.DataFrame({"lon": units["lon"].round(6), "lat": units["lat"].round(6),
+                              "color": [PLAN_COLOURS[s] for s in state],
+                              "tip": [f"{safe_text(n)} · {texts[s]}" for n, s in zip(units["name"], state)]})
+    site_rows = pd.DataFrame({"lon": sites["lon"].round(6), "lat": sites["lat"].round(6),
+                              "tip": [f"{texts['site']} {i}: {safe_text(n)}" for i, n in enumerate(sites["name"], 1)]})
+    layers = [boundaries_layer(boundaries)]
+    if walk_m > 0 and len(site_rows):
+        layers.append(pdk.Layer("ScatterplotLayer", site_rows, id="planner-walk", get_position=["lon", "lat"],
+                                get_radius=float(walk_m), radius_units="'meters'", filled=True,
+                                get_fill_color=[31, 119, 180, 40], stroked=True, get_line_color=[31, 119, 180, 160],
+                                line_width_min_pixels=1, pickable=False))
+    layers.append(pdk.Layer("ScatterplotLayer", unit_rows, id="planner-units", get_position=["lon", "lat"],
+                            get_fill_color="color", get_radius=90, radius_min_pixels=4, radius_max_pixels=9,
+                            pickable=True))
+    layers.append(pdk.Layer("ScatterplotLayer", site_rows, id="planner-sites", get_position=["lon", "lat"],
+                            get_radius=160, radius_min_pixels=9, radius_max_pixels=16, filled=False, stroked=True,
+                            get_line_color=PLAN_COLOURS["site"], line_width_min_pixels=3, pickable=True))
+    view = _points_view(pd.concat([unit_rows[["lon", "lat"]], site_rows[["lon", "lat"]]]))
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip={"text": "{tip}"})
