@@ -27,7 +27,6 @@ import functools
 import itertools
 
 import pandas as pd
-from pypinyin import Style, pinyin
 
 _MAX_VARIANTS = 16  # initials(): polyphonic characters (长, 重, 行 …) give at most this many readings
 
@@ -35,6 +34,8 @@ _MAX_VARIANTS = 16  # initials(): polyphonic characters (长, 重, 行 …) give
 @functools.cache  # one entry per distinct character
 def _letters(ch: str) -> tuple[str, ...]:
     """The initials one character can read as: 长 → ('c', 'z'); 'A' → ('a',); '·' → ()."""
+    from pypinyin import Style, pinyin  # here: a tenth of a second to import, needed only when deriving
+
     chunks = pinyin(ch, style=Style.FIRST_LETTER, heteronym=True, errors=lambda s: list(s))
     return tuple(sorted({r.lower() for chunk in chunks for r in chunk if r.isascii() and r.isalnum()}))
 
