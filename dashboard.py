@@ -4,12 +4,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from caremap.app import sidebar
+from caremap.app import sidebar, urlstate
 from caremap.common import config
 from caremap.common.i18n import t
 from caremap.store import db, startup
 
 here = Path(__file__).parent
+urlstate.check_language()  # ?lang=EN is English, ?lang=fr a notice: before the first label is chosen
 st.set_page_config(page_title="深圳儿童关爱服务资源地图 CareMap", page_icon=str(here / "assets" / "icon.png"),
                    layout="wide")
 started = startup.ensure_built()
@@ -40,4 +41,10 @@ PAGES = [  # (file, label key, icon); a page joins the navigation when its file 
 nav = st.navigation([st.Page(f, title=t(label), icon=icon, default=(i == 0))
                      for i, (f, label, icon) in enumerate(PAGES) if (here / f).exists()])
 sidebar.sidebar()
+notices = st.container()  # above the page: what the URL asked for that could not be shown
+urlstate.begin_run()
 nav.run()
+urlstate.write_bound()
+with notices:
+    for text in urlstate.take_notices():
+        st.warning(text, icon=":material/link_off:")

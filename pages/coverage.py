@@ -83,7 +83,8 @@ with tabs[1]:
 
 with tabs[2]:
     labels = dict(zip(totals["standard_id"], totals["label_zh" if L == "zh" else "label_en"]))
-    chosen = st.multiselect(t("coverage.filter_standards"), list(labels), default=list(labels),
+    urlstate.bind("coverage_gap_standards", list(labels), list(labels))
+    chosen = st.multiselect(t("coverage.filter_standards"), list(labels),
                             format_func=labels.get, key="coverage_gap_standards")
     gaps = coverage.gap_list(comp, L, tuple(chosen))
     st.caption(t("coverage.gap_count", n=fmt_int(len(gaps))))
@@ -104,7 +105,8 @@ with tabs[2]:
 with tabs[3]:
     cats = coverage.categories()
     names = dict(zip(cats["code"], cats["name" if L == "zh" else "name_en"]))
-    picked = st.multiselect(t("coverage.walk_categories"), list(names), default=coverage.walking_default(),
+    urlstate.bind("coverage_walk_categories", coverage.walking_default(), list(names))
+    picked = st.multiselect(t("coverage.walk_categories"), list(names),
                             format_func=names.get, key="coverage_walk_categories")
     walk = coverage.walking(scope.district, scope.street, tuple(picked))
     first = walk.iloc[0] if len(walk) else None
@@ -126,22 +128,26 @@ with tabs[4]:
     widgets.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
 
 with tabs[5]:
+    urlstate.bind("coverage_plan_mode", planner.MODES[0], planner.MODES)
     mode = st.radio(t("coverage.plan_mode"), planner.MODES, format_func=lambda m: t(f"coverage.plan_mode_{m}", L),
                     horizontal=True, key="coverage_plan_mode")
     c1, c2 = st.columns(2)
-    k = c1.slider(t("coverage.sites_k"), 1, 10, 3, key="coverage_site_k")
+    urlstate.bind("coverage_site_k", 3, range(1, 11))
+    k = c1.slider(t("coverage.sites_k"), 1, 10, key="coverage_site_k")
     if mode == "home":
+        urlstate.bind("coverage_plan_home_m", 0, [0, 500, 1000])
         walk_m = c2.radio(t("coverage.plan_walk_home"), [0, 500, 1000], horizontal=True, key="coverage_plan_home_m",
                           format_func=lambda m: t("coverage.plan_walk_home_unit", L) if m == 0
                           else t("coverage.plan_walk_m", L, m=fmt_int(m, L)))
         picked_categories = (planner.HOME_CATEGORY,)
         rule = t("coverage.plan_rule_home_walk", m=fmt_int(walk_m)) if walk_m else t("coverage.plan_rule_home_unit")
     else:
-        walk_m = c2.radio(t("coverage.plan_distance"), [500, 1000, 1500], index=1, horizontal=True,
+        urlstate.bind("coverage_plan_walk_m", 1000, [500, 1000, 1500])
+        walk_m = c2.radio(t("coverage.plan_distance"), [500, 1000, 1500], horizontal=True,
                           key="coverage_plan_walk_m",
                           format_func=lambda m: t("coverage.plan_walk_m", L, m=fmt_int(m, L)))
-        picked_categories = tuple(st.multiselect(t("coverage.plan_categories"), list(names),
-                                                 default=coverage.walking_default(), format_func=names.get,
+        urlstate.bind("coverage_plan_categories", coverage.walking_default(), list(names))
+        picked_categories = tuple(st.multiselect(t("coverage.plan_categories"), list(names), format_func=names.get,
                                                  key="coverage_plan_categories")) or tuple(names)
         rule = t("coverage.plan_rule_walk", m=fmt_int(walk_m))
     st.info(rule)

@@ -21,16 +21,20 @@ language = lang()  # bound into format_func: widget labels must not depend on st
 categories = db.query("directory_categories", **scope.params())
 cat_names = dict(zip(categories["code"], categories["name" if language == "zh" else "name_en"]))
 cols = st.columns([3, 2, 1])
+urlstate.bind("directory_q", "")
 text = cols[0].text_input(t("directory.search"), key="directory_q", placeholder=t("directory.placeholder"),
                           help=t("directory.search_help"), on_change=_first_page, max_chars=search.MAX_QUERY_CHARS)
+urlstate.bind("directory_category", None, [None, *cat_names])
 category = cols[1].selectbox(t("directory.category"), [None, *cat_names], key="directory_category",
                              format_func=lambda c: t("directory.any", language) if c is None else cat_names[c],
                              on_change=_first_page)
 systems = [None, *sorted(categories["system"].unique())]
+urlstate.bind("directory_system", None, systems)
 system = cols[2].selectbox(t("directory.system"), systems, key="directory_system",
                            format_func=lambda s: t("directory.any", language) if s is None else s,
                            on_change=_first_page)
 
+urlstate.bind("directory_page", 1)  # checked against the page count below
 filters = dict(district=scope.district, street=scope.street, category=category, system=system)
 first = search.search(text, **filters)
 pages = first.pages

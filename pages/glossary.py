@@ -12,6 +12,7 @@ st.title(t("glossary.heading"))
 st.caption(t("glossary.intro"))
 widgets.demo_note()
 
+urlstate.bind("glossary_q", "")
 found = st.text_input(t("glossary.search"), key="glossary_q").strip().lower()
 
 st.subheader(t("glossary.terms"))

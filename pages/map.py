@@ -24,19 +24,26 @@ cat_name = dict(zip(categories["code"], categories["name" if lang() == "zh" else
 metric_name = {m: t(f"map.{m}") for m in maps.METRICS}
 
 c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1])
+urlstate.bind("map_metric", maps.METRICS[0], maps.METRICS)
 metric = c1.selectbox(t("map.metric"), maps.METRICS, format_func=metric_name.get, key="map_metric")
+urlstate.bind("map_category", [], categories["code"].tolist())
 chosen = c2.multiselect(t("map.category"), categories["code"].tolist(), format_func=cat_name.get, key="map_category",
                         placeholder=t("common.all_placeholder"))
+urlstate.bind("map_system", "", ["", *categories["system"].unique()])
 system = c3.selectbox(t("map.system"), [""] + sorted(categories["system"].unique()), key="map_system",
                       format_func=lambda s: s or t("map.all"))
+urlstate.bind("map_level", "", ["", "city", "district", "street", "community"])
 level = c4.selectbox(t("map.level"), ["", "city", "district", "street", "community"], key="map_level",
                      format_func=lambda v: t(f"map.level_{v}") if v else t("map.all"))
 c1, c2, c3 = st.columns([1.2, 2, 2])
+urlstate.bind("map_street_metric", maps.STREET_METRICS[0], maps.STREET_METRICS)
 street_metric = c1.selectbox(t("map.street_metric"), maps.STREET_METRICS, format_func=metric_name.get,
                              key="map_street_metric")
+urlstate.bind("map_layers", [], maps.OPTIONAL_LAYERS)
 extra = c2.multiselect(t("map.layers"), maps.OPTIONAL_LAYERS, format_func=lambda v: t(f"map.layer_{v}"),
                        placeholder=t("common.none_placeholder"),
                        key="map_layers")
+urlstate.bind("map_search", "")
 query_text = c3.text_input(t("map.search"), placeholder=t("map.search_placeholder"), key="map_search")
 ring_categories, ring_m = ("children_home",), 1000
 if "rings" in extra:

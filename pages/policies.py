@@ -17,11 +17,15 @@ tab_docs, tab_news = st.tabs([t("policies.tab_policies"), t("policies.tab_news")
 with tab_docs:
     options = policies.facets()
     c1, c2, c3, c4 = st.columns([3, 1, 2, 1])
+    urlstate.bind("policies_search", "")
     text = c1.text_input(t("policies.search"), key="policies_search", placeholder=t("policies.search_hint"))
+    urlstate.bind("policies_level", None, [None, *options["level"]])
     level = c2.selectbox(t("policies.level"), [None, *options["level"]], key="policies_level",
                          format_func=lambda v: t("policies.all") if v is None else t(f"policies.level_{v}"))
+    urlstate.bind("policies_topic", None, [None, *options["topic"]])
     topic = c3.selectbox(t("policies.topic"), [None, *options["topic"]], key="policies_topic",
                          format_func=lambda v: t("policies.all") if v is None else t(f"policies.topic_{v}"))
+    urlstate.bind("policies_year", None, [None, *options["year"]])
     year = c4.selectbox(t("policies.year"), [None, *options["year"]], key="policies_year",
                         format_func=lambda v: t("policies.all") if v is None else str(v))
     focus = st.query_params.get("policy")

@@ -55,6 +55,7 @@ if ranked.empty:
     st.info(t("social_work.no_orgs"))
 else:
     names = dict(zip(ranked["org_id"], ranked["org_name"]))
+    urlstate.bind("social_work_org", next(iter(names), None), list(names))
     org = st.selectbox(t("social_work.col_org_name"), list(names), format_func=names.get, key="social_work_org")
     projects = db.query("sw_projects_in_scope", org_id=org, **scope.params())
     st.markdown(f"**{t('social_work.org_projects', org=names[org])}**")

@@ -1,10 +1,15 @@
-"""The view kept in the URL: scope (?district=…&street=…) and language (?lang=…), read and written here only.
+"""The view kept in the URL, read and written here only: the scope (?district=…&street=…), the language
+(?lang=…) and each page's settings that a copied link must reopen (widgets bound with bind()).
 
 st.query_params holds them so that a copied link opens the same view; pages read the scope with
-current_scope() and never parse the URL themselves.
+current_scope() and never parse the URL themselves. A value the app cannot use (an unknown district code, a
+street of another district, an unsupported language, an option that does not exist) is removed from the URL
+and named in a notice, never silently ignored.
 """
 
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
@@ -36,16 +41,65 @@ def keep_scope_across_pages() -> None:
         st.query_params[key] = value
 
 
+_NOTICES = "_url_notices"
+
+
+def _notice(text: str) -> None:
+    notices = st.session_state.setdefault(_NOTICES, [])
+    if text not in notices:
+        notices.append(text)
+
+
+def take_notices() -> list[str]:
+    """The notices about URL values this run could not use (each shown once)."""
+    return st.session_state.pop(_NOTICES, [])
+
+
+def check_language() -> None:
+    """?lang=EN is English; ?lang=fr is named in a notice and removed (Chinese is shown)."""
+    from caremap.common.i18n import LANGS, t
+
+    value = st.query_params.get("lang")
+    if value is None:
+        return
+    if value.lower() in LANGS and value != value.lower():
+        st.query_params["lang"] = value.lower()
+    elif value not in LANGS:
+        del st.query_params["lang"]
+        _notice(t("common.unknown_lang", "zh", lang=value))
+
+
 def current_scope() -> Scope:
-    """The scope from the URL, checked against the reference tables (unknown codes fall back to 全市)."""
+    """The scope from the URL, checked against the reference tables: an unknown or mismatched code is removed from
+    the URL and named in a notice (the view falls back to the district, or to 全市)."""
+    from caremap.common.i18n import t
+
     leave_pages_v1()
     district = st.query_params.get("district") or None
     street = st.query_params.get("street") or None
     districts = db.query("districts").set_index("code")
-    if district not in districts.index:
-        district, street = None, None
+    if district is not None and district not in districts.index:
+        _notice(t("common.unknown_district", code=district))
+        del st.query_params["district"]
+        district = None
+    if district is None and street is not None:  # a street alone: its district is in its code
+        guess = street[:6]
+        district = guess if guess in districts.index and street.startswith(guess) else None
+        if district is None and "4403DP" in districts.index and street in set(
+                db.query("streets", district="4403DP")["code"]):
+            district = "4403DP"
+        if district is not None:
+            st.query_params["district"] = district
     streets = db.query("streets", district=district).set_index("code")["name"]
-    if street not in streets.index:
+    if street is not None and street not in streets.index:
+        everywhere = db.query("streets", district=None).set_index("code")
+        place = districts["name"].get(district) if district else t("common.city")
+        if street in everywhere.index and district is not None:
+            _notice(t("common.street_elsewhere", street=everywhere["name"].get(street), code=street, district=place))
+        else:
+            _notice(t("common.unknown_street", code=street, scope=place))
+        if "street" in st.query_params:
+            del st.query_params["street"]
         street = None
     if district is None:
         return Scope()
@@ -75,3 +129,86 @@ def url_language() -> str | None:
     if get_script_run_ctx(suppress_warning=True) is None:
         return None
     return st.query_params.get("lang")
+
+
+# --- page settings in the URL ----------------------------------------------------------------------------------
+_BOUND = "_url_bound"      # this run's bound keys and their defaults (begin_run empties it)
+_SEEDED = "_url_seeded"    # keys already read from the URL in this session (a link seeds a widget once)
+
+
+def begin_run() -> None:
+    """Forget the previous run's bound widgets (dashboard.py, before the page runs)."""
+    st.session_state[_BOUND] = {}
+
+
+def _encode(value) -> str:
+    """Strings as they are; numbers, booleans and lists as ~JSON (a string starting with ~ is escaped the same way)."""
+    if isinstance(value, str) and not value.startswith("~"):
+        return value
+    return "~" + json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(text: str):
+    if text.startswith("~"):
+        return json.loads(text[1:])
+    return text
+
+
+def bind(key: str, default, options=None) -> None:
+    """Keep the widget `key` in the URL: call it just before the widget is made, and give the widget no default of
+    its own (bind sets it). On the session's first run the widget starts from the URL's value when that is valid
+    (one of `options`, or a list of them), else from `default`; every run writes the value back (dashboard.py calls
+    write_bound() after the page), and drops it from the URL when it equals `default`."""
+    from caremap.common.i18n import t
+
+    st.session_state.setdefault(_BOUND, {})[key] = default
+    seeded = st.session_state.setdefault(_SEEDED, set())
+    if key in seeded and key in st.session_state:
+        return
+    seeded.add(key)
+    raw = st.query_params.get(key)
+    value = default
+    if raw is not None:
+        try:
+            value = _decode(raw)
+        except ValueError:
+            value = _INVALID
+        if not _valid(value, default, options):
+            del st.query_params[key]
+            _notice(t("common.unknown_value", name=key, value=raw))
+            value = default
+    if key not in st.session_state or raw is not None:
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
+_INVALID = object()
+
+
+def _valid(value, default, options) -> bool:
+    if value is _INVALID:
+        return False
+    if options is not None:
+        allowed = list(options)
+        if isinstance(default, (list, tuple)):
+            return isinstance(value, list) and all(v in allowed for v in value)
+        return value in allowed
+    if default is None:
+        return True
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, list)
+    return type(value) is type(default) or (isinstance(default, float) and isinstance(value, int))
+
+
+def write_bound() -> None:
+    """Write every bound widget's current value into the URL (its default: removed), after the page has run."""
+    for key, default in st.session_state.get(_BOUND, {}).items():
+        if key not in st.session_state:
+            continue
+        value = st.session_state[key]
+        if isinstance(value, tuple):
+            value = list(value)
+        if value == default or value == (list(default) if isinstance(default, tuple) else default) or value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != _encode(value):
+            st.query_params[key] = _encode(value)

@@ -1,0 +1,109 @@
+"""The view in the URL: a copied link reopens the same scope, language and page settings; a value the app
+cannot use is named in a notice and removed from the URL."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from caremap.common.i18n import t
+from conftest import ROOT
+
+BADGE = t("common.demo_badge", "zh")
+
+
+def _open(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _notices(at) -> list[str]:
+    return [w.value for w in at.warning if w.value != BADGE]
+
+
+def test_an_unknown_district_is_named_and_removed():
+    at = _open(district="999999")
+    assert _notices(at) == [t("common.unknown_district", "zh", code="999999")]
+    assert "district" not in at.query_params
+    assert at.caption and any("范围：全市" == c.value for c in at.caption)
+
+
+def test_an_unknown_street_falls_back_to_its_district():
+    at = _open(district="440305", street="abc")
+    assert _notices(at) == [t("common.unknown_street", "zh", code="abc", scope="南山区")]
+    assert at.query_params["district"] == "440305" and "street" not in at.query_params
+
+
+def test_a_street_of_another_district_is_named():
+    at = _open(district="440305", street="440306017")
+    assert _notices(at) == [t("common.street_elsewhere", "zh", street="新安街道", code="440306017", district="南山区")]
+    assert "street" not in at.query_params
+
+
+def test_a_street_alone_brings_its_district():
+    at = _open(street="440305006")
+    assert _notices(at) == [] and at.query_params["district"] == "440305"
+    assert any(c.value.endswith("南山区 › 招商街道") for c in at.caption)
+
+
+@pytest.mark.parametrize("value, english", [("EN", True), ("en", True), ("fr", False)])
+def test_the_language_parameter(value, english):
+    at = _open(lang=value)
+    assert (at.title[0].value == t("overview.heading", "en")) is english
+    if value == "fr":
+        assert _notices(at) == [t("common.unknown_lang", "zh", lang="fr")] and "lang" not in at.query_params
+    else:
+        assert at.query_params["lang"] == "en"
+
+
+def test_page_settings_come_from_the_link_and_go_back_into_it():
+    at = _open("pages/map.py", map_metric="gaps", map_layers='~["rings"]', map_search="粤海")
+    assert at.selectbox(key="map_metric").value == "gaps"
+    assert at.multiselect(key="map_layers").value == ["rings"]
+    assert at.text_input(key="map_search").value == "粤海"
+    at.selectbox(key="map_metric").set_value("compliance").run()
+    assert at.query_params["map_metric"] == "compliance"
+    at.selectbox(key="map_metric").set_value("points").run()  # the default leaves the URL
+    assert "map_metric" not in at.query_params and at.query_params["map_search"] == "粤海"
+
+
+def test_planner_and_gap_filter_settings_reopen():
+    at = _open("pages/coverage.py", district="440305", coverage_plan_mode="walk", coverage_site_k="~5",
+               coverage_gap_standards='~["community_children_home"]')
+    assert at.radio(key="coverage_plan_mode").value == "walk"
+    assert at.slider(key="coverage_site_k").value == 5
+    assert at.multiselect(key="coverage_gap_standards").value == ["community_children_home"]
+
+
+def test_an_impossible_setting_is_named_and_the_default_used():
+    at = _open("pages/map.py", map_metric="nonsense", coverage_site_k="~5")
+    assert t("common.unknown_value", "zh", name="map_metric", value="nonsense") in _notices(at)
+    assert at.selectbox(key="map_metric").value == "points" and "map_metric" not in at.query_params
+
+
+@pytest.mark.browser
+def test_a_copied_link_reopens_the_same_view_in_a_new_browser(demo_db):
+    from browser import ConsoleLog, chromium, streamlit_app
+
+    with streamlit_app(db=demo_db, name="links") as url, chromium(webgl=False) as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/directory?district=440304")
+        box = page.get_by_role("textbox", name=t("directory.search", "zh"))
+        box.fill("ftjd")
+        box.press("Enter")
+        page.wait_for_function("() => location.search.includes('directory_q=ftjd')", timeout=30_000)
+        found = page.get_by_text("找到").first.inner_text()
+        link = page.url
+        other = browser.new_context().new_page()  # another browser: nothing but the link
+        log = ConsoleLog(other)
+        other.goto(link)
+        other.get_by_text(found).wait_for(timeout=60_000)
+        other.wait_for_function("() => [...document.querySelectorAll('input[type=text]')]"
+                                ".some(i => i.value === 'ftjd')", timeout=30_000)  # the search box shows it too
+        assert "district=440304" in other.url and not log.errors
