@@ -38,7 +38,7 @@ def _wait_for_map(page, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         img = Image.open(io.BytesIO(deck.screenshot())).convert("L")
-        if sum(1 for v in img.getdata() if v < 235) > 0.2 * img.width * img.height:
+        if sum(1 for v in img.get_flattened_data() if v < 235) > 0.2 * img.width * img.height:
             return
         time.sleep(0.5)
 
@@ -69,12 +69,14 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
                 page.goto(url)
                 page.get_by_role("button", name="知道了，不再显示").click()  # the guide, as after a first visit
+                page.wait_for_function("() => document.cookie.includes('caremap_guide=dismissed')")
                 for name, path, ready in SHOTS:
                     page.goto(f"{url}/{path}")
                     page.get_by_text(ready).first.wait_for(timeout=120_000)
                     page.wait_for_load_state("networkidle")
                     if name == "map":
                         _wait_for_map(page)
+                    page.evaluate("() => document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
                     out = ROOT / "docs" / f"screenshot-{name}.png"
                     page.screenshot(path=str(out))
                     print(out.relative_to(ROOT))
