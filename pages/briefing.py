@@ -23,6 +23,7 @@ if district != (scope.district or ""):
     st.rerun()
 
 deck = briefing.outline(scope.district, scope.street, lang())
+briefing.warm_in_background(deck)  # the chart pictures render while the outline is read
 st.subheader(t("briefing.outline"))
 for number, slide in enumerate(deck.slides, start=1):
     st.markdown(f"{number}. **{slide.title}**" + (f" — {slide.takeaway}" if slide.takeaway else ""))
@@ -32,17 +33,18 @@ if deck.skipped:
 files_key = (scope.district, scope.street, lang(), db.meta().get("data_version"))
 if st.button(t("briefing.build"), type="primary", key="briefing_build"):
     with st.spinner(t("briefing.building")):
-        st.session_state["briefing_files"] = (files_key, briefing.to_pptx(deck), briefing.to_pdf(deck))
+        st.session_state["briefing_files"] = (files_key, briefing.to_pptx(deck), deck)  # the PDF on its click
 
 stored = st.session_state.get("briefing_files")
 if stored and stored[0] == files_key:
-    _, pptx, pdf = stored
+    _, pptx, built = stored
     st.success(t("briefing.ready", n=len(deck.slides), scope=deck.scope_label))
     stem = f"briefing_{scope.street or scope.district or 'city'}"
     left, right = st.columns(2)
     left.download_button(t("briefing.download_pptx"), pptx, file_name=f"{stem}.pptx", key="briefing_pptx",
                          mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
                          on_click="ignore", type="primary", width="stretch")
-    right.download_button(t("briefing.download_pdf"), pdf, file_name=f"{stem}.pdf", mime="application/pdf",
+    right.download_button(t("briefing.download_pdf"), lambda: briefing.to_pdf(built), file_name=f"{stem}.pdf",
+                          mime="application/pdf",
                           key="briefing_pdf", on_click="ignore", width="stretch")
 widgets.source(t("briefing.sources", "zh"), t("briefing.sources", "en"))

@@ -183,7 +183,7 @@ def test_cli_writes_pptx_and_pdf(tmp_path, capsys):
     assert cli.main(["briefing", "--out", str(tmp_path / "x.pptx"), "--district", "nope"]) == 2
 
 
-def test_briefing_page_builds_the_deck_in_one_click():
+def test_briefing_page_builds_the_deck_in_one_click(downloads):
     at = app_test("pages/briefing.py", district=DISTRICT, timeout=180)
     assert not at.exception
     assert not at.get("download_button")
@@ -191,7 +191,8 @@ def test_briefing_page_builds_the_deck_in_one_click():
     assert not at.exception
     labels = {b.key: b.label for b in at.get("download_button")}
     assert labels == {"briefing_pptx": "下载 PPTX", "briefing_pdf": "下载 PDF"}
-    _, pptx_bytes, pdf_bytes = at.session_state["briefing_files"]
+    served = downloads(at)  # the PPTX is made on the click, the PDF when its own button is clicked
+    pptx_bytes, pdf_bytes = served["briefing_pptx"], served["briefing_pdf"]
     assert len(Presentation(io.BytesIO(pptx_bytes)).slides) == len(briefing.outline(DISTRICT, lazy=True).slides)
     assert pdf_bytes.startswith(b"%PDF")
     assert any("已生成" in s.value for s in at.success)

@@ -18,6 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from caremap.cli import bench_browser
 from caremap.common import chromium
 from caremap.common.paths import ROOT
 
@@ -55,6 +56,8 @@ def add_arguments(p):
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--skip-pages", action="store_true", help="skip the page timings")
     p.add_argument("--skip-cold-start", action="store_true", help="skip the cold-start measurement")
+    p.add_argument("--skip-browser", action="store_true",
+                   help="skip the click-to-settled timings in headless Chromium (cli/bench_browser.py)")
     p.add_argument("--sessions", type=int, default=20,
                    help="concurrent browser sessions for the interaction-time test (0 skips it; default 20)")
 
@@ -306,7 +309,7 @@ def concurrent_sessions(db: Path, sessions: int) -> dict | None:
 
 # ---------------------------------------------------------------- run
 def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_start: bool = True,
-              sessions: int = 20) -> dict:
+              sessions: int = 20, browser: bool = True) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="caremap-bench-"))
     result: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                     "date": time.strftime("%Y-%m-%d"), "repeat": repeat, "scales": {}}
@@ -329,6 +332,8 @@ def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_s
                 result.update(page_times(prep["db"], repeat))
             if scale == 1:
                 result["concurrent_sessions"] = concurrent_sessions(prep["db"], sessions)
+                if browser:
+                    result["browser"] = bench_browser.measure(prep["db"], repeat)
             shutil.rmtree(prep["dataset"], ignore_errors=True)
         if cold_start:
             result["cold_start_seconds"] = cold_start_seconds(folder)
@@ -365,6 +370,13 @@ def _print_table(r: dict) -> None:
         print(f"\n{c['sessions']} browser sessions × 3 interactions, a new version published midway: "
               f"p50 {c['p50_seconds']:.1f} s, p95 {c['p95_seconds']:.1f} s, errors {c['errors']}, "
               f"versions seen {len(c['versions_seen'])}")
+    if r.get("browser"):
+        b = r["browser"]
+        print(f"\nBrowser, click to settled (median; floors: trivial page open {b['trivial_open']['seconds']:.2f} s, "
+              f"trivial click {b['trivial_click']['seconds']:.2f} s):")
+        for name, v in b.items():
+            if v["ratio"] is not None:
+                print(f"  {name:<22} {v['seconds']:6.2f} s  {v['ratio']:5.2f}× its floor")
     if r.get("cold_start_seconds") is not None:
         print(f"\nCold start (no database → app answering, build included): {r['cold_start_seconds']:.1f} s")
 
@@ -374,7 +386,7 @@ def run(args) -> int:
         print("错误 / error: --scale 必须不小于 1", file=sys.stderr)
         return 2
     r = run_bench(args.scale, args.repeat, pages=not args.skip_pages, cold_start=not args.skip_cold_start,
-                  sessions=args.sessions)
+                  sessions=args.sessions, browser=not args.skip_browser)
     if args.json:
         print(json.dumps(r, ensure_ascii=False, default=float))
     else:

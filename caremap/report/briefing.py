@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -225,7 +227,7 @@ def layout(slide: Slide, deck: Deck, number: int) -> list:
             rows = len(slide.table) + 1
             items.append(Grid(0.6, top, 12.1, min(4.8, 0.44 * rows), slide.table, 14))
     elif slide.kind == "chart" and slide.figure is not None:
-        slide.png = slide.png or files.to_png(slide.figure)
+        slide.png = slide.png or chart_png(slide.chart_id, deck.district, deck.street, deck.lang, db.cache_key())
         items.append(Picture(0.6, top, 12.1, 4.9, slide.png))
     items.append(Text(0.6, 7.0, 10.5, 0.35, deck.footer, 10, color=GREY))
     items.append(Text(11.6, 7.0, 1.1, 0.35, str(number), 10, color=GREY, align="right"))
@@ -374,6 +376,30 @@ def to_pdf(deck: Deck) -> bytes:
     buf = io.BytesIO()
     pages[0].save(buf, "PDF", save_all=True, append_images=pages[1:], resolution=PX_PER_IN)
     return buf.getvalue()
+
+
+@lru_cache(maxsize=64)
+def chart_png(chart_id: str, district: str | None, street: str | None, lang: str, data_key: tuple) -> bytes:
+    """A chart slide's picture (PNG at 2×), rendered once per chart, scope, language and data version: rendering
+    is most of what building a deck costs, so the page renders them while the user reads the outline."""
+    return files.to_png(charts.build(chart_id, district, street, lang))
+
+
+_warming: set[tuple] = set()
+_warming_lock = threading.Lock()
+
+
+def warm_in_background(deck: Deck) -> None:
+    """Render the deck's chart pictures on a background thread (once per deck key), so that the build button
+    only lays out slides that are ready. Pure report work: no Streamlit on that thread."""
+    key = db.cache_key()
+    jobs = [(s.chart_id, deck.district, deck.street, deck.lang, key) for s in deck.slides
+            if s.kind == "chart" and s.chart_id]
+    with _warming_lock:
+        jobs = [j for j in jobs if j not in _warming]
+        _warming.update(jobs)
+    if jobs:
+        threading.Thread(target=lambda: [chart_png(*j) for j in jobs], daemon=True, name="deck-warm").start()
 
 
 def build(district: str | None = None, street: str | None = None, lang: str = "zh",

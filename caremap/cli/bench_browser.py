@@ -1,0 +1,245 @@
+"""What the user feels, measured in headless Chromium: click (or page open) to a settled page.
+
+Settled means Streamlit's script is not running (`data-test-script-state` on stApp) and the DOM has not changed
+for 300 ms; the time counted ends at the last change, not after the quiet wait. Each interaction is timed the
+given number of times (median) beside the same measure on a trivial one-line app in the same run: a page open
+against opening the trivial page, an interaction against clicking the trivial app's button. The ratios are what
+the targets speak of, because the machine is shared and its absolute speed varies (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from caremap.common import chromium
+from caremap.common.i18n import t
+from caremap.common.paths import ROOT
+
+QUIET_MS = 300
+TRIVIAL_APP = ("import streamlit as st\n"
+               "st.write('ok')\n"
+               "if st.button('go', key='trivial_go'):\n"
+               "    st.write('clicked')\n")
+# Resolves (in page time, ms) at the last DOM change once the script has stopped and QUIET_MS passed unchanged.
+_SETTLED_JS = """async (quiet) => {
+  const app = () => document.querySelector('[data-testid="stApp"]');
+  let last = performance.now();
+  const seen = new MutationObserver(() => { last = performance.now(); });
+  seen.observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
+  const deadline = performance.now() + 120000;
+  while (performance.now() < deadline) {
+    await new Promise(r => setTimeout(r, 25));
+    const a = app();
+    const state = a ? a.getAttribute('data-test-script-state') : 'initial';
+    const busy = !a || state === 'running' || state === 'rerunRequested' || state === 'initial';
+    if (!busy && performance.now() - last >= quiet) { seen.disconnect(); return last; }
+  }
+  seen.disconnect();
+  throw new Error('the page did not settle within 120 s');
+}"""
+
+PAGE_LINKS = {  # page path → its navigation label
+    "coverage": "coverage.title", "map": "map.title", "workforce": "workforce.title",
+    "social_work": "social_work.title", "directory": "directory.title", "policies": "policies.title",
+    "glossary": "glossary.title", "briefing": "briefing.title", "presenter": "presenter.title",
+}
+PAGE_OPENS = ("overview", *PAGE_LINKS)
+INTERACTIONS = ("link_new_session", "scope_change", "coverage_drilldown", "coverage_tab", "map_metric",
+                "map_filter", "map_search", "map_click", "directory_search", "directory_paging", "language_switch",
+                "deck_build", "presenter_next")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _server(script: str, db: Path | None) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, **({"CAREMAP_DB": str(db)} if db else {})}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                             "--server.fileWatcherType", "none"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:  # noqa: S310 (loopback)
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _settle(page) -> float:
+    """Page time (ms since navigation start) of the last DOM change of the settled page."""
+    return page.evaluate(_SETTLED_JS, QUIET_MS)
+
+
+def _timed(page, action: Callable[[], None]) -> float:
+    """Seconds from the action to the settled page."""
+    _settle(page)
+    start = page.evaluate("performance.now()")
+    action()
+    return max(0.0, (_settle(page) - start) / 1000)
+
+
+def _opened(browser, url: str) -> tuple[object, float]:
+    """A new session opened at url; seconds from navigation to the settled page."""
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    page.goto(url, timeout=120_000)
+    return page, _settle(page) / 1000
+
+
+def _pick(page, key: str, option: str) -> None:
+    """Choose an option of the selectbox or multiselect with this widget key."""
+    page.locator(f".st-key-{key}").click()
+    page.get_by_role("option", name=option, exact=True).first.click()
+
+
+def _interactions(browser, url: str) -> dict[str, Callable[[], float]]:
+    """Each interaction: prepare its page (not timed), then time the one click or entry."""
+
+    def at(path: str):
+        page, _ = _opened(browser, f"{url}/{path}")
+        return page
+
+    def link_new_session():
+        page, seconds = _opened(browser, f"{url}/coverage?district=440305")
+        page.context.close()
+        return seconds
+
+    def scope_change():
+        page = at("")
+        return _timed(page, lambda: _pick(page, "sidebar_district", "南山区"))
+
+    def coverage_drilldown():
+        page = at("coverage")
+        return _timed(page, lambda: _pick(page, "coverage_drill", "南山区"))
+
+    def coverage_tab():
+        page = at("coverage")
+        return _timed(page, lambda: page.get_by_role("tab", name=t("coverage.tab_gaps", "zh")).click())
+
+    def map_metric():
+        page = at("map")
+        return _timed(page, lambda: _pick(page, "map_metric", t("map.gaps", "zh")))
+
+    def map_filter():
+        page = at("map")
+
+        def choose():
+            page.locator(".st-key-map_category input").fill("儿童之家")
+            page.keyboard.press("Enter")
+            page.keyboard.press("Escape")
+        return _timed(page, choose)
+
+    def map_search():
+        page = at("map")
+        box = page.get_by_role("textbox", name=t("map.search", "zh"))
+        return _timed(page, lambda: (box.fill("粤海"), box.press("Enter")))
+
+    def map_click():
+        page = at("map")
+        canvas = page.locator("[data-testid=stDeckGlJsonChart] canvas").first
+        canvas.wait_for(timeout=120_000)
+        box = canvas.bounding_box()
+        # 福田区, near the middle of the city's fitted view
+        return _timed(page, lambda: page.mouse.click(box["x"] + box["width"] * 0.47,
+                                                     box["y"] + box["height"] * 0.62))
+
+    def directory_search():
+        page = at("directory")
+        box = page.get_by_role("textbox", name=t("directory.search", "zh"))
+        return _timed(page, lambda: (box.fill("儿童之家"), box.press("Enter")))
+
+    def directory_paging():
+        page = at("directory?directory_q=儿童之家")
+
+        def next_page():
+            page.locator(".st-key-directory_page").click()
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+        return _timed(page, next_page)
+
+    def language_switch():
+        page = at("")
+        return _timed(page, lambda: page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click())
+
+    def deck_build():
+        page = at("briefing")
+        return _timed(page, lambda: page.get_by_role("button", name=t("briefing.build", "zh")).click())
+
+    def presenter_next():
+        page = at("presenter")
+        return _timed(page, lambda: page.get_by_role("button", name=t("presenter.next", "zh")).first.click())
+
+    return {name: fn for name, fn in locals().items() if name in INTERACTIONS}
+
+
+def measure(db: Path, repeat: int = 5) -> dict:
+    """{interaction: {"seconds": median, "ratio": to the trivial floor}} for page opens and interactions, plus
+    the two floors themselves (trivial_open, trivial_click)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # a test tool (requirements-dev.txt): without it there is nothing to drive the browser
+        return {}
+    executable = chromium.executable()
+    if executable is None:
+        return {}
+    trivial_script = Path(db).parent / "bench_trivial_app.py"
+    trivial_script.write_text(TRIVIAL_APP, encoding="utf-8")
+    times: dict[str, list[float]] = {}
+    with _server(str(trivial_script), None) as trivial_url, _server("dashboard.py", db) as url, \
+            sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=chromium.ARGS + chromium.WEBGL_ARGS)
+        try:
+            _opened(browser, url)[0].context.close()  # warm-up: the first session pays for imports and caches
+            for _ in range(max(1, repeat)):
+                page, seconds = _opened(browser, trivial_url)
+                times.setdefault("trivial_open", []).append(seconds)
+                times.setdefault("trivial_click", []).append(
+                    _timed(page, lambda p=page: p.get_by_role("button", name="go").click()))
+                page.context.close()
+                for name in PAGE_OPENS:
+                    home, seconds = _opened(browser, url)  # the overview: a new session's first page
+                    if name != "overview":  # another page: chosen in the navigation of a settled overview
+                        label = t(PAGE_LINKS[name], "zh")
+                        seconds = _timed(home, lambda h=home, lb=label: h.get_by_test_id("stSidebarNav")
+                                         .get_by_text(lb, exact=True).click())
+                    times.setdefault(f"open_{name}", []).append(seconds)
+                    home.context.close()
+                for name, fn in _interactions(browser, url).items():
+                    times.setdefault(name, []).append(fn())
+                for context in browser.contexts:
+                    context.close()
+        finally:
+            browser.close()
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    out = {}
+    for name, seconds in medians.items():
+        floor = medians["trivial_open"] if name.startswith("open_") or name == "link_new_session" else \
+            medians["trivial_click"]
+        out[name] = {"seconds": seconds, "ratio": None if name.startswith("trivial_") else seconds / floor}
+    return out
