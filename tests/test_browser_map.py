@@ -40,8 +40,8 @@ def browser():
 
 def open_map(page, url: str) -> None:
     """Open the app and go to the map through the navigation, as a user does."""
-    page.goto(url)
-    page.get_by_role("link", name="资源地图").click()
+    page.goto(url, timeout=120_000)
+    page.get_by_role("link", name="资源地图").click(timeout=120_000)  # a busy machine's first session is slow
     page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
 
 

@@ -516,3 +516,43 @@ def test_search_finds_a_service_point_flies_to_it_and_opens_its_card():
     # the search stays within the scope: a Nanshan street is not found from Luohu
     at.text_input(key="map_search").input("粤海").run()
     assert at.info[0].value == t("map.search_none", q="粤海")
+
+
+def _pickable_rows(layer: dict) -> list[dict]:
+    data = layer.get("data") or []
+    if isinstance(data, dict):  # a FeatureCollection
+        data = data.get("features", [])
+    return [row.get("properties", row) if isinstance(row, dict) else row for row in data]
+
+
+@pytest.mark.parametrize("district, street", [(None, None), ("440305", None), ("440305", "440305007")])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_tooltip_field_of_every_layer_is_filled(district, street, language):
+    """The deck has one tooltip template: each pickable layer's rows carry every field it names (an empty one
+    rather than none, which deck.gl would show as a raw {tip_6}), in both languages and at every scope."""
+    opts = maps.MapOptions(district, street, layers=tuple(maps.OPTIONAL_LAYERS))
+    result = maps.build_map(db.query, opts, maps.labels(lambda k: t(k, language)))
+    spec = maps.deck_spec(result.deck)
+    template = spec.get("tooltip") or maps.TOOLTIP
+    fields = set(re.findall(r"\{(\w+)\}", template["html"] if "html" in template else template["text"]))
+    pickable = [la for la in spec["layers"] if la.get("pickable")]
+    assert pickable
+    for layer in pickable:
+        rows = _pickable_rows(layer)
+        for row in rows:
+            missing = fields - {k for k, v in row.items() if v is not None}
+            assert not missing, (layer["id"], missing)
+            assert not any("{" in str(row[f]) for f in fields), layer["id"]
+        assert rows or layer["id"] in ("rings",), layer["id"]
+
+
+def test_the_map_names_every_district_and_its_streets():
+    spec = maps.deck_spec(maps.build_map(db.query, maps.MapOptions(), maps.labels(lambda k: t(k, "zh"))).deck)
+    labels = next(la for la in spec["layers"] if la["id"] == "district-labels")
+    names = db.query("districts")["name"].tolist()
+    assert sorted(r["text"] for r in labels["data"]) == sorted(names) and len(names) == 10
+    assert set("".join(names)) <= set(labels["characterSet"])  # the CJK glyphs are in the font atlas
+    assert labels["sizeUnits"] == "pixels" and labels["fontFamily"].startswith("Noto Sans CJK SC")
+    streets = next(la for la in spec["layers"] if la["id"] == "street-labels")
+    assert len(streets["data"]) == 74 and streets["sizeUnits"] == "meters"  # readable from a district's zoom on
+    assert spec["layers"][-1]["id"] == "district-labels"  # drawn above everything

@@ -251,8 +251,10 @@ def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, st
         # the chosen metric first, then the other three, then the hint
         lines = [f"{labels[m]}：{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in METRICS
                                                                                      if x != metric])]
+        texts = [*lines, labels["click_district"]]
         props = {"code": row.code, "fill": [*rgb, alpha], "tip_title": safe_text(row.name),
-                 **{f"tip_{i}": safe_text(text) for i, text in enumerate([*lines, labels["click_district"]], 1)}}
+                 # every field of the shared tooltip, empty where there is nothing: none shows as a raw {tip_n}
+                 **{name: safe_text(texts[i]) if i < len(texts) else "" for i, name in enumerate(TIP_FIELDS[1:])}}
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
     return pdk.Layer(
         "GeoJsonLayer", id="districts", data=features,  # an array: Streamlit checks selections against its length
@@ -334,6 +336,41 @@ def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], 
         "ScatterplotLayer", id="streets", data=pd.concat([rows, tips], axis=1), get_position=["lon", "lat"],
         get_radius="radius", radius_units="'pixels'", get_fill_color=[255, 255, 255, 70], stroked=True,
         get_line_color="line", line_width_units="'pixels'", get_line_width=2, pickable=True, auto_highlight=True)
+
+
+LABEL_FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+_FONT = f"'{LABEL_FONT}'"  # quoted: a literal for pydeck
+
+
+def _characters(names) -> str:
+    """The characters a TextLayer must have in its font atlas (deck.gl draws only those it was given), quoted so
+    that pydeck passes them as a string and not as an expression (names are safe_text: no quotes in them)."""
+    return "'" + "".join(sorted(set("".join(str(n) for n in names)) | set("0123456789"))) + "'"
+
+
+def district_labels_layer(districts: pd.DataFrame, target_crs: str = "WGS84") -> pdk.Layer:
+    """Every district's name at its label point, always shown, a white halo so it reads over any fill."""
+    d = shift_frame(districts.rename(columns={"label_lon": "lon", "label_lat": "lat"}), target_crs)
+    d = d.dropna(subset=["lon", "lat"])
+    rows = pd.DataFrame({"lon": d["lon"].round(5), "lat": d["lat"].round(5), "text": d["name"].map(safe_text)})
+    return pdk.Layer("TextLayer", id="district-labels", data=rows, get_position=["lon", "lat"], get_text="text",
+                     get_size=15, size_units="'pixels'", get_color=[30, 30, 30, 255], font_family=_FONT,
+                     font_weight=700, character_set=_characters(rows["text"]), outline_width=3,
+                     outline_color=[255, 255, 255, 230], font_settings={"sdf": True}, pickable=False,
+                     get_text_anchor="'middle'", get_alignment_baseline="'center'")
+
+
+def street_labels_layer(streets: pd.DataFrame, target_crs: str = "WGS84") -> pdk.Layer:
+    """Street names beside their symbols, sized in metres: too small to see at city zoom, readable from about
+    zoom 12 on (a district's scale), so they appear as the user zooms in."""
+    s = shift_frame(streets, target_crs)
+    rows = pd.DataFrame({"lon": s["lon"].round(5), "lat": s["lat"].round(5), "text": s["name"].map(safe_text)})
+    return pdk.Layer("TextLayer", id="street-labels", data=rows, get_position=["lon", "lat"], get_text="text",
+                     get_size=260, size_units="'meters'", size_min_pixels=0, size_max_pixels=15,
+                     get_color=[60, 60, 60, 255], font_family=_FONT, character_set=_characters(rows["text"]),
+                     outline_width=2, outline_color=[255, 255, 255, 220], font_settings={"sdf": True},
+                     get_pixel_offset=[0, -16], pickable=False, get_text_anchor="'middle'",
+                     get_alignment_baseline="'bottom'")
 
 
 def ring_layer(rows: pd.DataFrame, radius_m: float, layer_id: str = "rings") -> pdk.Layer:
@@ -552,6 +589,8 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
                                                   texts, target))
     if not streets.empty:
         layers.append(street_layer(streets, opts.street_metric, texts, opts.street, target))
+        layers.append(street_labels_layer(streets, target))
+    layers.append(district_labels_layer(districts, target))  # on top: place names orient every view
     if opts.focus:
         lon, lat = opts.focus[0], opts.focus[1]
         if target != "WGS84":
