@@ -182,9 +182,7 @@ def test_hovering_a_service_point_shows_its_chinese_tooltip(app_url, browser):
     url = app_url
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     log = ConsoleLog(page)
-    page.goto(url)
-    page.get_by_role("link", name="资源地图").click()
-    page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
+    open_map(page, url)
     page.get_by_label("区（新区）").first.click()
     page.get_by_role("option", name="南山区").click()
     page.wait_for_function("() => location.search.includes('district=440305')", timeout=30_000)
