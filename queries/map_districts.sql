@@ -32,10 +32,10 @@ final as (
         d.label_lat,
         d.geojson,
         coalesce(f.points, 0) as points,
-        round(coalesce(f.points, 0) * 10000.0 / nullif(d.population_2020, 0), 3) as points_per_10k,
+        coalesce(f.points, 0) * 10000.0 / nullif(d.population_2020, 0) as points_per_10k,
         coalesce(k.checks, 0) as checks,
         coalesce(k.checks_met, 0) as checks_met,
-        round(k.checks_met / nullif(k.checks, 0), 4) as compliance,
+        k.checks_met / nullif(k.checks, 0) as compliance,
         coalesce(k.checks - k.checks_met, 0) as gaps
     from district as d
     left join filtered_points as f on d.code = f.district_code

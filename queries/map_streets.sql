@@ -37,7 +37,7 @@ final as (
         coalesce(f.points, 0) as points,
         coalesce(k.checks, 0) as checks,
         coalesce(k.checks_met, 0) as checks_met,
-        round(k.checks_met / nullif(k.checks, 0), 4) as compliance,
+        k.checks_met / nullif(k.checks, 0) as compliance,
         coalesce(k.checks - k.checks_met, 0) as gaps
     from street as s
     inner join district as d on s.district_code = d.code

@@ -19,7 +19,7 @@ import pandas as pd
 import pydeck as pdk
 
 from caremap.common import crs
-from caremap.report import tiles
+from caremap.report import metrics, tiles
 
 MAP_WIDTH, MAP_HEIGHT = 900, 600  # the map's size on the page (px), used to fit the view to a scope
 MAX_RAW_POINTS = 20_000  # above this many points the map ships DuckDB grid bins instead of raw points
@@ -96,13 +96,17 @@ def palette(metric: str, n: int) -> list[tuple[int, int, int]]:
     return [base[i] for i in idx]
 
 
+# The figure of the metrics layer each choropleth metric shows (unfiltered, the same numbers as every page).
+METRIC_IDS = {"points": "service_points", "points_per_10k": "points_per_10k_residents", "compliance": "checks_share",
+              "gaps": "gaps_total"}
+
+
 def format_value(metric: str, value) -> str:
+    """A choropleth value written the way the metrics layer writes that figure (330万, 57.1%, 0.58)."""
     if value is None or pd.isna(value):
         return "—"
-    if metric == "compliance":
-        return f"{100 * float(value):.1f}%"
-    if metric == "points_per_10k":
-        return f"{float(value):.2f}"
+    if metric in METRIC_IDS:
+        return metrics.fmt(METRIC_IDS[metric], value)
     return f"{int(round(float(value))):,}"
 
 
@@ -251,6 +255,7 @@ def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, st
         # the chosen metric first, then the other three, then the hint
         lines = [f"{labels[m]}：{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in METRICS
                                                                                      if x != metric])]
+        # label: the map's own (with filters, the points are the filtered ones); the value: written like the metric
         texts = [*lines, labels["click_district"]]
         props = {"code": row.code, "fill": [*rgb, alpha], "tip_title": safe_text(row.name),
                  # every field of the shared tooltip, empty where there is nothing: none shows as a raw {tip_n}

@@ -82,6 +82,10 @@ def _standard_metrics(standards: pd.DataFrame) -> dict[str, Metric]:
                           words[f"{part}_definition"][1].format(**fill_en))
             out[mid] = Metric(mid, label, definition, units[part], "standards", "coverage_compliance", part,
                               ("met", "gap") + (("walking",) if s.kind == "distance" else ()), s.id)
+    out["checks_share"] = Metric("checks_share", ("全部标准达标率", "Share of all checks met"),
+                                 ("范围内各单位对各项覆盖标准的考核中达标的比例（达标的单位×标准数除以考核总数）。",
+                                  "Of every unit × standard check in scope, the share met (checks met / all checks)."),
+                                 ("%", "%"), "standards", "coverage_compliance", "share", ("met",))
     out["gaps_total"] = Metric("gaps_total", ("缺口合计", "Gaps in all"),
                                ("范围内所有单位未达到的覆盖标准项数之和（一个单位可有多个缺口）。",
                                 "All the standards missed by all the units in scope (a unit can have several gaps)."),
@@ -109,14 +113,15 @@ def get(metric_id: str) -> Metric:
 def standard_values(comp: pd.DataFrame) -> dict[str, float | int | None]:
     """The per-standard metrics of a compliance frame (coverage_compliance rows of one scope)."""
     out: dict[str, float | int | None] = {}
-    total = 0
+    checks = met_all = 0
     for row in comp.drop_duplicates("standard_id").itertuples():
         units, met = int(row.standard_units), int(row.standard_met)
         base = f"standard.{row.standard_id}"
         out |= {f"{base}.units": units, f"{base}.met": met, f"{base}.gaps": units - met,
                 f"{base}.share": met / units if units else None}
-        total += units - met
-    out["gaps_total"] = total
+        checks, met_all = checks + units, met_all + met
+    out["gaps_total"] = checks - met_all
+    out["checks_share"] = met_all / checks if checks else None
     return out
 
 
