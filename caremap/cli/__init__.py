@@ -18,6 +18,7 @@ COMMANDS = {  # command name → module in this package
     "export": "export",
     "briefing": "briefing",
     "metrics": "metrics",
+    "compare": "compare",
     "bench": "bench",
 }
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from caremap import ingest
+from caremap.common import dates
 from caremap.common.crs import SYSTEMS
 from caremap.common.i18n import t
 from caremap.ingest import load
@@ -32,11 +33,19 @@ def add_arguments(p) -> None:
     p.add_argument("--crs", choices=SYSTEMS, default=None,
                    help="坐标系（文件无“坐标系”列时）/ coordinate system when the file has no crs column (WGS84)")
     p.add_argument("--who", default=None, help="记录在导入日志中的操作人 / who, for import_log (default: login)")
+    p.add_argument("--as-of", dest="as_of", default=None,
+                   help="数据截止日期 YYYY-MM-DD（默认：服务点最新更新日期）/ the version's as-of date for comparisons")
+    p.add_argument("--label", default=None, help="期次名称，如 2024年第三季度 / a name for the period")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
 
 
 def run(args) -> int:
     lang = args.lang
+    as_of = dates.iso_date(args.as_of) if args.as_of else None
+    if args.as_of and as_of is None:
+        print(f"错误 / error: --as-of {args.as_of!r} 不是日期，应为 YYYY-MM-DD / is not a date (YYYY-MM-DD)",
+              file=sys.stderr)
+        return 2
     path = Path(args.file)
     try:
         if path.stat().st_size > ingest.MAX_FILE_BYTES:
@@ -78,7 +87,8 @@ def run(args) -> int:
         print(problem, file=sys.stderr)
         return 1
     try:
-        result = load.publish_import(checked, data, args.mode, args.db, who=args.who or versions.whoami())
+        result = load.publish_import(checked, data, args.mode, args.db, who=args.who or versions.whoami(),
+                                     as_of=as_of, label=args.label)
     except versions.PublishError as exc:
         print(str(exc), file=sys.stderr)
         return 1

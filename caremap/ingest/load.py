@@ -33,8 +33,12 @@ _REPLACED_TABLES = {"service_points": {"service_point"}, "workers": {"worker"},
                     "projects": {"sw_project", "sw_org"}, "sites": {"sw_site"}}
 
 def publish_import(checked: Checked, data: bytes, mode: str = "replace",
-                   db_file: str | os.PathLike | None = None, who: str | None = None) -> versions.Published:
-    """Load a checked file as a new published version (all or nothing) and record it in import_log."""
+                   db_file: str | os.PathLike | None = None, who: str | None = None, as_of: str | None = None,
+                   label: str | None = None) -> versions.Published:
+    """Load a checked file as a new published version (all or nothing) and record it in import_log.
+
+    `as_of` (数据截止日期, YYYY-MM-DD) dates the version for comparisons: by default the newest update date of
+    the service points, else today; `label` names the period (e.g. 2024年第三季度)."""
     if not checked.ok:
         raise versions.PublishError("文件未通过校验，未写入任何数据 / the file did not pass validation; "
                                     "nothing written")
@@ -74,7 +78,9 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
             data_date = con.execute("select coalesce(max(updated_on)::varchar, '') from service_point").fetchone()[0]
             is_demo = "true" if LABELLED_DEMO & set(demo) else "false"
             versions.set_meta(con, {"data_version": version, "is_demo": is_demo, "demo_tables": ",".join(demo),
-                            "data_date": data_date, "imported_at": time.strftime("%Y-%m-%d %H:%M:%S")})
+                                    "data_date": data_date, "imported_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                                    "as_of": as_of or data_date or time.strftime("%Y-%m-%d"),
+                                    "period_label": label or ""})
             log_id = versions.append_log(con, kind=checked.kind, file_name=checked.file_name, sha256=checked.sha256,
                           rows_accepted=len(checked.rows), rows_rejected=checked.rows_rejected, mode=mode, who=who,
                           stored_path=stored, data_version=version)

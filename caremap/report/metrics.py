@@ -103,6 +103,11 @@ def _registry(_key: tuple) -> dict[str, Metric]:
     return {**_static(), **_standard_metrics(db.query("coverage_standards"))}
 
 
+def registry_of(con) -> dict[str, Metric]:
+    """Every metric of the published version open on `con` (its own standards)."""
+    return {**_static(), **_standard_metrics(db.run(con, "coverage_standards"))}
+
+
 def get(metric_id: str) -> Metric:
     found = registry().get(metric_id)
     if found is None:
@@ -125,17 +130,24 @@ def standard_values(comp: pd.DataFrame) -> dict[str, float | int | None]:
     return out
 
 
-def values(district: str | None = None, street: str | None = None) -> dict[str, float | int | None]:
-    """Every metric's value at a scope (None where it is not defined there, e.g. residents of a street)."""
-    row = db.query("metric_values", district=district, street=street).iloc[0]
+def values(district: str | None = None, street: str | None = None, con=None) -> dict[str, float | int | None]:
+    """Every metric's value at a scope (None where it is not defined there, e.g. residents of a street).
+
+    On the live version (cached), or on an open connection to another published version (`con`: a comparison).
+    """
+    def run(name, **params):
+        return db.run(con, name, **params) if con is not None else db.query(name, **params)
+
+    row = run("metric_values", district=district, street=street).iloc[0]
     out: dict[str, float | int | None] = {}
     for mid, m in _static().items():
         v = row[m.column]
         out[mid] = None if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v) else (
             float(v) if m.unit[0] in ("%", "个/万人") else int(v))
-    comp = db.query("coverage_compliance", district=district, street=street)
+    comp = run("coverage_compliance", district=district, street=street)
     out |= standard_values(comp)
-    for mid in registry():  # a standard with no unit at this scope (a district standard at street scope)
+    every = registry() if con is None else registry_of(con)
+    for mid in every:  # a standard with no unit at this scope (a district standard at street scope)
         out.setdefault(mid, None)
     return out
 

@@ -99,7 +99,9 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
             "dataset": dataset.name, "demo_seed": str(manifest.get("seed", "")),
             "demo_scale": str(manifest.get("scale", "")),
             "data_date": con.execute("select coalesce(max(updated_on)::varchar, '') from service_point").fetchone()[0],
+            "period_label": str(manifest.get("period_label", "")),
             "built_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+    meta["as_of"] = str(manifest.get("as_of") or meta["data_date"])  # 数据截止日期: what comparisons go by
     con.executemany("insert into meta values (?, ?)", list(meta.items()))
     check_integrity(con)
     derive(con)

@@ -1,0 +1,110 @@
+"""Comparing two published versions: every change figure equals an independent count, the change lists name
+exactly the changed rows, a version compared with itself shows no change, an unknown version is a clear error,
+and the command line says the same as the module."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from caremap import cli, ingest
+from caremap.ingest import load
+from caremap.report import compare
+from caremap.store import build
+
+HEADER = "名称*,类别*,所属区*,所属街道*,所属社区,地址*,联系电话,经度*,纬度*,坐标系,更新日期"
+
+
+def _sql(path, sql, params=None):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+def _import(live, text: str, kind: str, mode: str, as_of: str, label: str = ""):
+    data = text.encode("utf-8")
+    con = duckdb.connect(str(live.resolve()), read_only=True)
+    try:
+        checked = ingest.check(data, f"{kind}.csv", kind, con, mode=mode)
+    finally:
+        con.close()
+    assert checked.ok, ingest.report_lines(checked)
+    return load.publish_import(checked, data, mode, live, who="test", as_of=as_of, label=label)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """The demo as of 2020-05-31, then a children's home opened in one community that had none (2020-09-30)."""
+    live = tmp_path_factory.mktemp("history") / "caremap.duckdb"
+    build.build(live)
+    code, name, street, district, lon, lat = _sql(live, """
+        select c.code, c.name, s.name, d.name, c.lon, c.lat from community as c
+        join street as s on c.street_code = s.code join district as d on c.district_code = d.code
+        where c.lon is not null and c.code not in (select community_code from service_point
+            where category = 'children_home' and community_code is not null)
+        order by c.code limit 1""")[0]
+    row = f"示例新儿童之家,儿童之家,{district},{street},{name},示例路1号,0755-00000009,{lon},{lat},WGS84,2020-09-01"
+    _import(live, f"{HEADER}\n{row}\n", "service_points", "append", "2020-09-30", "2020年第三季度")
+    return live, code
+
+
+def test_periods_carry_their_as_of_dates_and_labels(history):
+    live, _ = history
+    found = compare.periods(live)
+    assert [(p.as_of, p.label, p.live) for p in found] == [("2020-05-31", "", False),
+                                                           ("2020-09-30", "2020年第三季度", True)]
+    assert compare.resolve("2020-06-15", live).as_of == "2020-05-31"  # the newest on or before the date
+    assert compare.resolve("previous", live).as_of == "2020-05-31" and compare.resolve("live", live).live
+
+
+def test_each_change_equals_an_independent_count(history):
+    live, code = history
+    before, after = compare.resolve("previous", live), compare.resolve("live", live)
+    result = compare.compare(before, after)
+    figures = result.metrics.set_index("id")
+    counts = [_sql(p.path, "select count(*) from service_point")[0][0] for p in (before, after)]
+    assert figures.loc["service_points", "change"] == counts[1] - counts[0] == 1
+    homes = [_sql(p.path, "select count(*) from community where code not in (select community_code from "
+                          "service_point where category = 'children_home' and community_code is not null)")[0][0]
+             for p in (before, after)]
+    assert figures.loc["standard.community_children_home.gaps", "change"] == homes[1] - homes[0] == -1
+    assert result.gap_counts()["closed"] == 1 and result.gap_counts()["new"] == 0
+    closed = result.gaps[result.gaps["status"] == "closed"]
+    assert closed[["unit_code", "standard_id"]].values.tolist() == [[code, "community_children_home"]]
+    assert result.points[["change", "name"]].values.tolist() == [["added", "示例新儿童之家"]]
+    assert result.units[["change", "unit_code"]].values.tolist() == [["newly_met", code]]
+    assert result.workers.empty
+
+
+def test_a_version_compared_with_itself_shows_no_change(history):
+    live, _ = history
+    same = compare.resolve("live", live)
+    result = compare.compare(same, same, district="440305")
+    assert result.unchanged and result.gap_counts()["new"] == result.gap_counts()["closed"] == 0
+
+
+@pytest.mark.parametrize("ref", ["abcdef0", "2019-01-01", "不是日期"])
+def test_an_unknown_version_or_date_is_a_clear_error(history, ref, capsys):
+    live, _ = history
+    with pytest.raises(compare.CompareError):
+        compare.resolve(ref, live)
+    assert cli.main(["compare", "--from", ref, "--db", str(live)]) == 2
+    assert "错误 / error" in capsys.readouterr().err
+
+
+def test_the_command_line_prints_the_same_changes(history, capsys):
+    live, code = history
+    assert cli.main(["compare", "--from", "2020-05-31", "--to", "live", "--json", "--db", str(live)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    result = compare.compare(compare.resolve("2020-05-31", live), compare.resolve("live", live))
+    assert {m["id"]: m["change"] for m in out["metrics"]} == {
+        r.id: (None if r.change is None else pytest.approx(r.change, abs=1e-6)) for r in result.metrics.itertuples()}
+    assert out["gaps"] == result.gap_counts() and out["to"]["label"] == "2020年第三季度"
+    assert [p["name"] for p in out["points"]] == ["示例新儿童之家"]
+    assert cli.main(["compare", "--from", "previous", "--db", str(live)]) == 0
+    text = capsys.readouterr().out
+    assert "▲ 儿童服务点: 1,513 → 1,514" in text and "已补齐 1" in text
