@@ -6,7 +6,7 @@ import streamlit as st
 from caremap.app import downloads, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, fmt_pct, lang, t
-from caremap.report import charts, coverage, files, maps, metrics, planner, policies
+from caremap.report import charts, compare, coverage, files, maps, metrics, planner, policies
 from caremap.store import db
 
 scope, L = urlstate.current_scope(), lang()
@@ -42,13 +42,35 @@ if scope.level != "street":
 if scope.level != "city":
     cols[1].button(t("coverage.up"), key="coverage_up", on_click=_go, args=(scope.district if scope.street else None,))
 
+periods = compare.periods()
+live = next((p for p in periods if p.live), None)
+others = [p for p in reversed(periods) if not p.live]
+change = None
+if live and others:  # what changed since an earlier period (default: the one before the live version)
+    choices = {p.data_version: p for p in others}
+    urlstate.bind("coverage_compare", others[0].data_version, ["", *choices])
+    picked = st.selectbox(t("coverage.compare_with"), ["", *choices], key="coverage_compare",
+                          format_func=lambda v: t("coverage.compare_none", L) if not v else t(
+                              "coverage.compare_option", L, as_of=choices[v].as_of, label=choices[v].label,
+                              version=v))
+    if picked:
+        change = compare.compare(choices[picked], live, scope.district, scope.street, L)
+
 totals = coverage.standard_totals(comp)
 values = metrics.standard_values(comp)
+changes = change.metrics.set_index("id")["change"].to_dict() if change else {}
 for col, (_, s) in zip(st.columns(len(totals)), totals.iterrows()):
     met, units = (f"standard.{s['standard_id']}.{part}" for part in ("met", "units"))
+    delta = changes.get(met)
     col.metric(s["label_zh"] if L == "zh" else s["label_en"],
                f"{metrics.fmt(met, values[met])}/{metrics.fmt(units, values[units])}",
+               delta=None if not delta else f"{int(delta):+d}",
                help=metrics.help_text(f"standard.{s['standard_id']}.share"))
+if change:
+    counts, kinds = change.gap_counts(), pd.concat([change.points["change"], change.workers["change"]])
+    st.info(t("coverage.compare_summary", as_of=change.before.as_of, new=counts["new"], closed=counts["closed"],
+              still=counts["still"], **{k: int((kinds == k).sum()) for k in ("added", "moved", "removed",
+                                                                               "appointed", "vacated")}))
 
 with st.expander(t("coverage.basis_heading")):
     for _, s in totals.iterrows():
@@ -88,6 +110,14 @@ with tabs[2]:
                             format_func=labels.get, key="coverage_gap_standards")
     gaps = coverage.gap_list(comp, L, tuple(chosen))
     st.caption(t("coverage.gap_count", n=fmt_int(len(gaps))))
+    if change:  # each gap: new since the chosen period, or still short
+        status = {(u, sid): v for u, sid, v in zip(change.gaps["unit_code"], change.gaps["standard_id"],
+                                                    change.gaps["status"])}
+        ids = comp[~comp["met"].astype(bool) & comp["standard_id"].isin(chosen)].assign(
+            _lv=lambda f: f["level"].map(coverage.LEVEL_ORDER)).sort_values(
+            ["_lv", "district_code", "street_code", "unit_code", "sort_order"])
+        gaps.insert(0, t("coverage.col_status"), [compare.STATUS[status.get((u, sid), "still")][L == "en"]
+                                                  for u, sid in zip(ids["unit_code"], ids["standard_id"])])
     st.dataframe(gaps, hide_index=True)
     c1, c2 = st.columns(2)  # the files (always in Chinese) are written only when a button is clicked
 
@@ -101,6 +131,13 @@ with tabs[2]:
                        on_click="ignore")
     st.caption(f"{t('coverage.director_caveat')} {caveat}")
     widgets.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
+    if change:
+        st.subheader(t("coverage.changes_heading"))
+        listed = compare.change_list(change, L)
+        st.dataframe(listed, hide_index=True, key="coverage_changes")
+        downloads.download_buttons(lambda: compare.change_list(change, "zh"),
+                                   f"变化清单_{scope.place('zh')}_{change.before.as_of}_{change.after.as_of}",
+                                   "coverage_changes")
 
 with tabs[3]:
     cats = coverage.categories()

@@ -108,3 +108,24 @@ def test_the_command_line_prints_the_same_changes(history, capsys):
     assert cli.main(["compare", "--from", "previous", "--db", str(live)]) == 0
     text = capsys.readouterr().out
     assert "▲ 儿童服务点: 1,513 → 1,514" in text and "已补齐 1" in text
+
+
+def test_the_coverage_page_shows_what_changed_since_the_previous_period(history, monkeypatch):
+    from conftest import app_test
+
+    live, code = history
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+    at = app_test("pages/coverage.py")
+    assert not at.exception, at.exception
+    previous = compare.resolve("previous", live)
+    assert at.selectbox(key="coverage_compare").value == previous.data_version  # the default: the period before
+    home = next(m for m in at.metric if m.label == "儿童之家")
+    assert home.proto.delta == "+1"  # one more community meets the children's-home standard
+    assert any("已补齐 1 个" in i.value and "服务点新增 1 个" in i.value for i in at.info)
+    gaps = next(d.value for d in at.dataframe if "与上期相比" in d.value.columns)
+    assert set(gaps["与上期相比"]) == {"仍缺"}  # nothing got worse; the closed gap is gone from the list
+    changes = next(d.value for d in at.dataframe if "对象" in d.value.columns)
+    assert sorted(changes["变化"]) == ["新增服务点", "新达标"] and code in set(changes["单位代码"])
+    at.selectbox(key="coverage_compare").set_value("").run()  # no comparison: no deltas, no status column
+    assert not any(m.proto.delta for m in at.metric if m.label == "儿童之家")
+    assert not any("与上期相比" in d.value.columns for d in at.dataframe)

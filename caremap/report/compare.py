@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -43,8 +44,15 @@ def periods(db_file=None) -> list[Period]:
     """Every kept version with its as-of date (数据截止日期) and label, oldest first."""
     lay = versions.layout(db_file)
     live = lay.target().resolve() if lay.live.exists() else None
+    kept = tuple((seq, path, path.stat().st_mtime_ns) for seq, path in sorted(lay.kept().items()))
+    return _periods(kept, live)
+
+
+@lru_cache(maxsize=16)
+def _periods(kept: tuple, live: Path | None) -> list[Period]:
+    # the kept files with their mtimes are the key: a new publication is read, the others are not opened again
     out = []
-    for seq, path in sorted(lay.kept().items()):
+    for seq, path, _ in kept:
         try:
             con = duckdb.connect(str(path), read_only=True)
             try:
@@ -110,9 +118,11 @@ def _open(period: Period):
     return duckdb.connect(str(period.path), read_only=True)
 
 
+@lru_cache(maxsize=32)
 def compare(before: Period, after: Period, district: str | None = None, street: str | None = None,
             language: str = "zh") -> Comparison:
-    """Everything that changed from `before` to `after` at a scope."""
+    """Everything that changed from `before` to `after` at a scope (cached: versions never change; treat the
+    result as read-only)."""
     cb, ca = _open(before), _open(after)
     try:
         vb, va = metrics.values(district, street, con=cb), metrics.values(district, street, con=ca)
@@ -184,3 +194,18 @@ def _worker_changes(cb, ca, district, street) -> pd.DataFrame:
     out = both[both["change"].notna()]
     return out[["change", "id", "role", "district_code", "street_code", "community_code", "status_before",
                 "status"]].reset_index(drop=True)
+
+
+def change_list(result: Comparison, language: str = "zh") -> pd.DataFrame:
+    """One row per changed service point, post and unit × standard, in words, for the page and its download."""
+    from caremap.common.i18n import t
+
+    rows = [(t(f"coverage.change_{r.change}", language), r.id, r.name, r.district_code, r.street_code)
+            for r in result.points.itertuples()]
+    rows += [(t(f"coverage.change_{r.change}", language), r.id, r.role, r.district_code,
+              r.community_code or r.street_code) for r in result.workers.itertuples()]
+    rows += [(t(f"coverage.change_{r.change}", language), r.unit_code, f"{r.unit_name} · {r.standard}", None, None)
+             for r in result.units.itertuples()]
+    return pd.DataFrame(rows, columns=[t("coverage.col_change", language), t("coverage.col_unit_code", language),
+                                       t("coverage.col_what", language), t("coverage.col_district", language),
+                                       t("coverage.col_street", language)])
