@@ -129,3 +129,20 @@ def test_the_coverage_page_shows_what_changed_since_the_previous_period(history,
     at.selectbox(key="coverage_compare").set_value("").run()  # no comparison: no deltas, no status column
     assert not any(m.proto.delta for m in at.metric if m.label == "儿童之家")
     assert not any("与上期相比" in d.value.columns for d in at.dataframe)
+
+
+def test_the_demo_comes_with_earlier_periods_to_compare_with(tmp_path):
+    """A first start's demo database has two earlier periods (示例数据); the live one keeps the 2020 figures."""
+    from caremap.store import startup
+
+    live = tmp_path / "caremap.duckdb"
+    assert startup.ensure_built(live).outcome is startup.Outcome.FIRST_START
+    found = compare.periods(live)
+    assert [(p.as_of, p.live) for p in found] == [("2019-06-30", False), ("2019-12-31", False), ("2020-05-31", True)]
+    assert all("示例" in p.label for p in found if not p.live)
+    assert _sql(live, "select count(*) from service_point")[0][0] == 1513  # the published figure stays with 2020
+    result = compare.compare(compare.resolve("previous", live), compare.resolve("live", live))
+    figures = result.metrics.set_index("id")["change"]
+    assert figures["service_points"] > 0 and figures["standard.community_children_home.gaps"] < 0
+    assert figures["units_director_in_post"] > 0 and result.gap_counts()["closed"] > 0
+    assert set(result.points["change"]) == {"added"} and set(result.workers["change"]) == {"appointed"}

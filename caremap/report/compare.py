@@ -41,7 +41,7 @@ class Period:
 
 
 def periods(db_file=None) -> list[Period]:
-    """Every kept version with its as-of date (数据截止日期) and label, oldest first."""
+    """Every kept version with its as-of date (数据截止日期) and label, in as-of order (then publication order)."""
     lay = versions.layout(db_file)
     live = lay.target().resolve() if lay.live.exists() else None
     kept = tuple((seq, path, path.stat().st_mtime_ns) for seq, path in sorted(lay.kept().items()))
@@ -63,7 +63,7 @@ def _periods(kept: tuple, live: Path | None) -> list[Period]:
             continue  # a damaged kept file is no period
         out.append(Period(seq, meta.get("data_version", ""), meta.get("as_of") or meta.get("data_date") or "",
                           meta.get("period_label", ""), path.resolve() == live, path))
-    return out
+    return sorted(out, key=lambda p: (p.as_of, p.seq))  # periods in time order (an earlier one may be filed later)
 
 
 def resolve(ref: str, db_file=None) -> Period:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -201,3 +202,51 @@ def build(db: str | os.PathLike | None = None, dataset: Path = DEMO, reference: 
 def schema_hash() -> str:
     """Identifies the schema the code expects; a database built with another schema is rebuilt or flagged."""
     return hashlib.sha256(SCHEMA.read_bytes()).hexdigest()[:12]
+
+
+# The demo's earlier periods (示例数据): (as-of date, label, share of homes, workstations and directors not yet
+# there, per cent). The published 2020 figures stay with the live 2020-05-31 version.
+DEMO_HISTORY = (("2019-06-30", "2019年上半年（示例）", 12), ("2019-12-31", "2019年下半年（示例）", 6))
+HISTORY_SQL = Path(__file__).with_name("demo_history.sql")
+
+
+def build_history(db_file: str | os.PathLike | None = None, periods=DEMO_HISTORY) -> list[str]:
+    """Publish the demo's earlier periods as kept versions beside the live one (which stays live), so that the
+    comparison has something to show out of the box. Only for a live version built from the demo data alone."""
+    live = live_path(db_file)
+    source = versions.Layout(live).target()
+    con = duckdb.connect(str(source), read_only=True)
+    try:
+        meta = db.read_meta(con)
+        imported = con.execute("select count(*) from import_log").fetchone()[0]
+    finally:
+        con.close()
+    if meta.get("is_demo") != "true" or imported or not meta.get("demo_seed"):
+        return []
+    statements = [s for s in HISTORY_SQL.read_text(encoding="utf-8").split(";") if s.strip(" \n-")
+                  and not all(line.lstrip().startswith("--") or not line.strip() for line in s.splitlines())]
+    made = []
+    for as_of, label, share in periods:
+        tmp = live.with_name(f".{live.name}.history-{os.getpid()}-{as_of}")
+        tmp.unlink(missing_ok=True)
+        try:
+            shutil.copyfile(source, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                con.execute("begin transaction")
+                for statement in statements:
+                    con.execute(statement, {"share": share})
+                version = hashlib.sha256(f"{meta['data_version']}:{as_of}".encode()).hexdigest()[:12]
+                versions.set_meta(con, {"data_version": version, "as_of": as_of, "data_date": as_of,
+                                        "period_label": label, "built_at": time.strftime("%Y-%m-%d %H:%M:%S")})
+                check_integrity(con)
+                derive(con)
+                con.execute("commit")
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            versions.keep_built(tmp, version, live)
+            made.append(version)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return made

@@ -105,4 +105,5 @@ def ensure_built(path: str | os.PathLike | None = None) -> Startup:
         outcome = Outcome.REBUILT_DAMAGED  # the kept version was damaged meanwhile
     if outcome in (Outcome.FIRST_START, Outcome.REBUILT_DAMAGED, Outcome.REBUILT_SCHEMA):
         build.build(path)
+        build.build_history(path)  # the demo's earlier periods, so that comparisons show something at once
     return Startup(outcome)

@@ -242,6 +242,17 @@ def publish_built(built: Path, version: str, live: Path, keep: int = 10) -> Path
     return final
 
 
+def keep_built(built: Path, version: str, live: Path) -> Path:
+    """File a built database under versions/ as a kept version without making it live (an earlier period)."""
+    lay = Layout(live)
+    with locked(lay):
+        _fsync(built)
+        final = lay.versions / f"{_next_seq(lay):04d}-{version}.duckdb"
+        os.replace(built, final)
+        _fsync(lay.versions)
+    return final
+
+
 def restore_newest_intact(live: Path, intact) -> str | None:
     """Point a missing or damaged live path at the newest kept version that `intact(path)` accepts."""
     lay = Layout(live)
