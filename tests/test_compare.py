@@ -146,3 +146,27 @@ def test_the_demo_comes_with_earlier_periods_to_compare_with(tmp_path):
     assert figures["service_points"] > 0 and figures["standard.community_children_home.gaps"] < 0
     assert figures["units_director_in_post"] > 0 and result.gap_counts()["closed"] > 0
     assert set(result.points["change"]) == {"added"} and set(result.workers["change"]) == {"appointed"}
+
+
+def test_the_deck_has_a_since_the_last_review_slide_with_the_same_figures(history, monkeypatch):
+    from caremap.report import briefing
+
+    live, _ = history
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+    deck = briefing.outline(lazy=True)
+    since = next(s for s in deck.slides if s.chart_id == "since_review")
+    assert deck.slides.index(since) == 2  # right after the headline figures
+    result = compare.compare(compare.resolve("previous", live), compare.resolve("live", live))
+    assert since.takeaway == ("与 2020-05-31相比，全市补齐缺口 1 个、新增缺口 0 个；新增服务点 1 个，岗位到岗 0 个、"
+                              "新空缺 0 个。")
+    rows = since.table.set_index("指标")
+    assert rows.at["儿童服务点", "上期"] == "1,513" and rows.at["儿童服务点", "本期"] == "1,514"
+    assert rows.at["儿童服务点", "变化"] == "▲1"
+    assert rows.at["“儿童之家”缺口", "变化"] == "▼1" == "▼" + str(int(-result.metrics.set_index("id").at[
+        "standard.community_children_home.gaps", "change"]))
+    import io
+
+    from pptx import Presentation
+    pptx = Presentation(io.BytesIO(briefing.to_pptx(briefing.outline())))
+    texts = ["\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame) for slide in pptx.slides]
+    assert any("自上期以来" in text for text in texts)

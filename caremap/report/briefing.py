@@ -126,6 +126,46 @@ def gaps_slide(district, street, lang, demo) -> Slide:
                  source=source)
 
 
+SINCE_FIGURES = ("service_points", "directors_in_post", "units_director_no_record", "gaps_total")
+
+
+def _change_text(metric_id: str, change, lang: str) -> str:
+    """▲3 / ▼2 / 0, written like the figure itself."""
+    if change is None or pd.isna(change):
+        return "—"
+    arrow = "▲" if change > 0 else "▼" if change < 0 else ""
+    return arrow + metrics.fmt(metric_id, abs(change), lang)
+
+
+def since_slide(district, street, lang, demo) -> Slide | None:
+    """What changed since the period before the live version (None when there is none): the comparison's
+    figures (caremap.report.compare), the same the Coverage page shows."""
+    from caremap.report import compare
+
+    try:
+        before, after = compare.resolve("previous"), compare.resolve("live")
+    except compare.CompareError:
+        return None
+    result = compare.compare(before, after, district, street, lang)
+    figures = result.metrics.set_index("id")
+    wanted = [m for m in SINCE_FIGURES if m in figures.index] + [
+        m for m in figures.index if m.startswith("standard.") and m.endswith(".gaps")]
+    table = pd.DataFrame({
+        t("briefing.col_figure", lang): [figures.at[m, "label"] for m in wanted],
+        t("briefing.col_before", lang): [metrics.fmt(m, figures.at[m, "before"], lang) for m in wanted],
+        t("briefing.col_after", lang): [metrics.fmt(m, figures.at[m, "after"], lang) for m in wanted],
+        t("briefing.col_change", lang): [_change_text(m, figures.at[m, "change"], lang) for m in wanted],
+    })
+    counts, kinds = result.gap_counts(), pd.concat([result.points["change"], result.workers["change"]])
+    label = f"（{before.label}）" if before.label and lang == "zh" else (f" ({before.label})" if before.label else "")
+    takeaway = t("briefing.since_takeaway", lang, as_of=before.as_of, label=label,
+                 scope=place_of(district, street, lang), closed=counts["closed"], new=counts["new"],
+                 **{k: int((kinds == k).sum()) for k in ("added", "appointed", "vacated")})
+    source = t("briefing.since_source", lang)
+    return Slide("table", t("briefing.since_title", lang), takeaway, _sources(source, demo, lang), table=table,
+                 chart_id="since_review", source=source)
+
+
 def chart_slide(fig: Figure, lang: str, demo: str) -> Slide:
     return Slide("chart", fig.title, fig.takeaway, _sources(fig.source, demo, lang, fig.notes), figure=fig,
                  chart_id=fig.id, source=fig.source)
@@ -152,6 +192,8 @@ def outline(district: str | None = None, street: str | None = None, lang: str = 
     slides = [Slide("title", f"{t('briefing.deck_title', lang)} · {t('briefing.deck_subtitle', lang)}",
                     notes=title_notes, lines=lines),
               headline_slide(district, street, lang, demo)]
+    if since := since_slide(district, street, lang, demo):
+        slides.append(since)
     skipped = []
     for chart_id in chart_ids:
         if chart_id == "top_gaps":
