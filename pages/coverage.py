@@ -42,29 +42,14 @@ if scope.level != "street":
 if scope.level != "city":
     cols[1].button(t("coverage.up"), key="coverage_up", on_click=_go, args=(scope.district if scope.street else None,))
 
-periods = compare.periods()
-live = next((p for p in periods if p.live), None)
-others = [p for p in reversed(periods) if not p.live]
-change = None
-if live and others:  # what changed since an earlier period (default: the one before the live version)
-    choices = {p.data_version: p for p in others}
-    urlstate.bind("coverage_compare", others[0].data_version, ["", *choices])
-    picked = st.selectbox(t("coverage.compare_with"), ["", *choices], key="coverage_compare",
-                          format_func=lambda v: t("coverage.compare_none", L) if not v else t(
-                              "coverage.compare_option", L, as_of=choices[v].as_of, label=choices[v].label,
-                              version=v))
-    if picked:
-        change = compare.compare(choices[picked], live, scope.district, scope.street, L)
+change = widgets.compare_with("coverage_compare", scope)  # what changed since an earlier period
 
 totals = coverage.standard_totals(comp)
 values = metrics.standard_values(comp)
-changes = change.metrics.set_index("id")["change"].to_dict() if change else {}
 for col, (_, s) in zip(st.columns(len(totals)), totals.iterrows()):
     met, units = (f"standard.{s['standard_id']}.{part}" for part in ("met", "units"))
-    delta = changes.get(met)
     col.metric(s["label_zh"] if L == "zh" else s["label_en"],
-               f"{metrics.fmt(met, values[met])}/{metrics.fmt(units, values[units])}",
-               delta=None if not delta else f"{int(delta):+d}",
+               f"{metrics.fmt(met, values[met])}/{metrics.fmt(units, values[units])}", delta=widgets.delta(met, change),
                help=metrics.help_text(f"standard.{s['standard_id']}.share"))
 if change:
     counts, kinds = change.gap_counts(), pd.concat([change.points["change"], change.workers["change"]])

@@ -14,10 +14,11 @@ st.caption(t("social_work.scope_note", scope=scope.label()))
 widgets.demo_note()
 
 values = metrics.values(**scope.params())
+change = widgets.compare_with("social_work_compare", scope)  # deltas since an earlier period
 cols = st.columns(6)
 for col, key in zip(cols, ["sw_orgs", "social_workers", "sw_projects", "sw_sites", "person_times"]):
-    widgets.metric(col, key, values, scope, key)
-widgets.metric(cols[5], "online_person_times", values, scope)
+    widgets.metric(col, key, values, scope, key, change=change)
+widgets.metric(cols[5], "online_person_times", values, scope, change=change)
 st.caption(t("social_work.published_note") if scope.level == "city" else t("social_work.scope_rule"))
 widgets.source(facts.SEED_SOURCE + "；" + t("social_work.source_sw", "zh"),
           facts.SEED_SOURCE_EN + "; " + t("social_work.source_sw", "en"))

@@ -18,11 +18,12 @@ st.caption(t("workforce.scope_note", scope=scope.label()))
 widgets.demo_note()
 
 values = metrics.values(**scope.params())
+change = widgets.compare_with("workforce_compare", scope)  # deltas since an earlier period
 cols = st.columns(4)
-widgets.metric(cols[0], "supervisors_in_post", values, scope, "supervisors")
-widgets.metric(cols[1], "directors_in_post", values, scope, "directors")
-widgets.metric(cols[2], "units_director_vacant", values, scope)  # the three states of a unit's record
-widgets.metric(cols[3], "units_director_no_record", values, scope, "communities")
+widgets.metric(cols[0], "supervisors_in_post", values, scope, "supervisors", change=change)
+widgets.metric(cols[1], "directors_in_post", values, scope, "directors", change=change)
+widgets.metric(cols[2], "units_director_vacant", values, scope, change=change)  # the three states of a record
+widgets.metric(cols[3], "units_director_no_record", values, scope, "communities", change=change)
 st.caption(t("workforce.units_note", units=fmt_int(values["community_units"])))
 st.caption(facts.UNITS_CAVEAT_ZH if lang() == "zh" else facts.UNITS_CAVEAT_EN)
 if scope.level == "city":

@@ -88,16 +88,18 @@ def test_a_version_compared_with_itself_shows_no_change(history):
 
 
 @pytest.mark.parametrize("ref", ["abcdef0", "2019-01-01", "不是日期"])
-def test_an_unknown_version_or_date_is_a_clear_error(history, ref, capsys):
+def test_an_unknown_version_or_date_is_a_clear_error(history, ref, capsys, monkeypatch):
     live, _ = history
+    monkeypatch.setenv("CAREMAP_DB", str(live))  # the command points $CAREMAP_DB at --db: restored after the test
     with pytest.raises(compare.CompareError):
         compare.resolve(ref, live)
     assert cli.main(["compare", "--from", ref, "--db", str(live)]) == 2
     assert "错误 / error" in capsys.readouterr().err
 
 
-def test_the_command_line_prints_the_same_changes(history, capsys):
+def test_the_command_line_prints_the_same_changes(history, capsys, monkeypatch):
     live, code = history
+    monkeypatch.setenv("CAREMAP_DB", str(live))  # the command points $CAREMAP_DB at --db: restored after the test
     assert cli.main(["compare", "--from", "2020-05-31", "--to", "live", "--json", "--db", str(live)]) == 0
     out = json.loads(capsys.readouterr().out)
     result = compare.compare(compare.resolve("2020-05-31", live), compare.resolve("live", live))
@@ -170,3 +172,26 @@ def test_the_deck_has_a_since_the_last_review_slide_with_the_same_figures(histor
     pptx = Presentation(io.BytesIO(briefing.to_pptx(briefing.outline())))
     texts = ["\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame) for slide in pptx.slides]
     assert any("自上期以来" in text for text in texts)
+
+
+@pytest.mark.parametrize("page, metric_id", [("pages/workforce.py", "directors_in_post"),
+                                             ("pages/social_work.py", "sw_projects"),
+                                             ("pages/overview.py", None)])
+def test_workforce_and_social_work_show_the_change_since_the_previous_period(tmp_path, monkeypatch, page,
+                                                                             metric_id):
+    from caremap.report import metrics
+    from caremap.store import startup
+    from conftest import app_test
+
+    live = tmp_path / "caremap.duckdb"
+    startup.ensure_built(live)  # the demo with its two earlier periods
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+    at = app_test(page)
+    assert not at.exception, at.exception
+    if metric_id is None:  # the Overview has no comparison
+        assert not at.get("selectbox") or all(s.key != "overview_compare" for s in at.selectbox)
+        return
+    result = compare.compare(compare.resolve("previous", live), compare.resolve("live", live))
+    change = result.metrics.set_index("id").at[metric_id, "change"]
+    shown = next(m for m in at.metric if m.label == metrics.get(metric_id).text("label", "zh"))
+    assert shown.proto.delta == (f"{int(change):+,}" if change else "")

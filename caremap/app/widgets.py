@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from caremap.app import urlstate
 from caremap.common import facts
 from caremap.common.i18n import lang, t
-from caremap.report import metrics
+from caremap.report import compare, metrics
 from caremap.report.scope import Scope
 from caremap.store import db
 
@@ -30,14 +32,47 @@ def published(key: str) -> str:
     return t("common.published", figure=zh if lang() == "zh" else en)
 
 
-def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str | None = None) -> None:
-    """A figure of the metrics layer: its label and value as defined once, its definition and source as help, and
-    the published 2020 figure beside it at city scope (the published figures are city totals)."""
+def compare_with(key: str, scope: Scope):
+    """The "compare with" selector of a page (an earlier period; default: the one before the live version, kept in
+    the URL) and the comparison it chose, or None when there is no earlier period or the user chose none."""
+    periods = compare.periods()
+    live = next((p for p in periods if p.live), None)
+    others = [p for p in reversed(periods) if not p.live]
+    if live is None or not others:
+        return None
+    language = lang()
+    choices = {p.data_version: p for p in others}
+    urlstate.bind(key, others[0].data_version, ["", *choices])
+    picked = st.selectbox(t("coverage.compare_with"), ["", *choices], key=key,
+                          format_func=lambda v: t("coverage.compare_none", language) if not v else t(
+                              "coverage.compare_option", language, as_of=choices[v].as_of,
+                              label=choices[v].label, version=v))
+    return compare.compare(choices[picked], live, scope.district, scope.street, language) if picked else None
+
+
+def delta(metric_id: str, change) -> str | None:
+    """The change of a figure since the compared period, as st.metric shows it (▲/▼ and colour): +3, -2, +1.5 pp."""
+    if change is None:
+        return None
+    row = change.metrics.set_index("id")
+    if metric_id not in row.index or pd.isna(row.at[metric_id, "change"]) or not row.at[metric_id, "change"]:
+        return None
+    value = row.at[metric_id, "change"]
+    if metrics.get(metric_id).is_share:
+        return f"{100 * value:+.1f} pp"
+    return f"{value:+.2f}" if metrics.get(metric_id).unit[0] == "个/万人" else f"{int(value):+,}"
+
+
+def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str | None = None, change=None) -> None:
+    """A figure of the metrics layer: its label and value as defined once, its definition and source as help, the
+    change since a compared period (▲/▼) and the published 2020 figure beside it at city scope (the published
+    figures are city totals)."""
     help_text = metrics.help_text(metric_id)
     city_published = published_key and scope.level == "city"
     if city_published:
         source = facts.SEED_SOURCE if lang() == "zh" else facts.SEED_SOURCE_EN
         help_text += f"\n\n{published(published_key)}（{source}）"
-    col.metric(metrics.get(metric_id).text("label"), metrics.fmt(metric_id, values.get(metric_id)), help=help_text)
+    col.metric(metrics.get(metric_id).text("label"), metrics.fmt(metric_id, values.get(metric_id)), help=help_text,
+               delta=delta(metric_id, change))
     if city_published:
         col.caption(published(published_key))
