@@ -62,7 +62,7 @@ with st.expander(t("coverage.basis_heading")):
         link = policies.policy_link(s["standard_id"], L) or t("coverage.basis_missing")
         st.markdown(f"- **{s['label_zh'] if L == 'zh' else s['label_en']}** — {link}")
 
-tabs = st.tabs([t(f"coverage.tab_{k}") for k in ("matrix", "points", "gaps", "walk", "rank", "sites")])
+tabs = st.tabs([t(f"coverage.tab_{k}") for k in ("matrix", "points", "gaps", "walk", "rank", "sites", "trend")])
 with tabs[0]:
     fig = charts.build("gap_matrix", lang=L, **scope.params())
     pick_key = f"coverage_pick_{here or 'city'}"
@@ -197,3 +197,10 @@ with tabs[5]:
                                    "coverage_plan")
     st.caption(t("coverage.plan_method"))
     widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
+
+with tabs[6]:  # each standard's share in every published period
+    fig = charts.build("standard_trend", lang=L, **scope.params())
+    st.altair_chart(fig.chart, width="stretch")
+    st.caption(fig.takeaway)
+    downloads.export_buttons(fig)
+    st.caption(t("coverage.trend_note"))

@@ -195,3 +195,21 @@ def test_workforce_and_social_work_show_the_change_since_the_previous_period(tmp
     change = result.metrics.set_index("id").at[metric_id, "change"]
     shown = next(m for m in at.metric if m.label == metrics.get(metric_id).text("label", "zh"))
     assert shown.proto.delta == (f"{int(change):+,}" if change else "")
+
+
+def test_the_trend_chart_s_points_are_each_period_s_metrics(tmp_path, monkeypatch):
+    from caremap.report import charts, metrics
+    from caremap.store import startup
+
+    live = tmp_path / "caremap.duckdb"
+    startup.ensure_built(live)
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+    fig = charts.build("standard_trend", "440305")
+    for period in compare.periods(live):
+        con = duckdb.connect(str(period.path), read_only=True)
+        values = metrics.values("440305", None, con=con)
+        con.close()
+        shown = fig.data[fig.data["数据截止日期"].astype(str) == period.as_of].set_index("标准")["达标率"]
+        assert shown["儿童之家"] == pytest.approx(values["standard.community_children_home.share"])
+        assert shown["儿童主任"] == pytest.approx(values["standard.community_director.share"])
+    assert fig.takeaway.startswith("2019-06-30 至 2020-05-31，")

@@ -600,3 +600,43 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
     fig = Figure("district_map", title, finish(layered, title, subtitle, source, lang, width=640, height=480),
                  table, source, scope, takeaway, notes=[notice, f"{'数据日期' if zh else 'Data date'}：{data_date}"])
     return fig
+
+
+@chart("standard_trend")
+def standard_trend(district=None, street=None, lang="zh") -> Figure:
+    """Each standard's share of units meeting it in every published period (Coverage, 达标率趋势)."""
+    from caremap.report import compare
+
+    zh = lang == "zh"
+    rows = compare.trend(district, street)
+    rows["standard"] = rows["standard_zh" if zh else "standard_en"]
+    data = pd.DataFrame({"as_of": pd.to_datetime(rows["as_of"]), "standard": rows["standard"],
+                         "met": rows["met"], "units": rows["units"], "share": rows["share"].astype(float)})
+    x_title, y_title, s_title = ("数据截止日期", "达标率", "标准") if zh else ("As of", "Share meeting it", "Standard")
+    lines = alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("as_of:T", title=x_title, axis=alt.Axis(format="%Y-%m-%d")),
+        y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
+        color=alt.Color("standard:N", title=s_title, scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("standard:N", title=s_title), alt.Tooltip("as_of:T", title=x_title, format="%Y-%m-%d"),
+                 alt.Tooltip("share:Q", title=y_title, format=".1%"), alt.Tooltip("met:Q"), alt.Tooltip("units:Q")])
+    dates = sorted(rows["as_of"].unique())
+    takeaway = ""
+    if len(dates) > 1:
+        first, last = rows[rows["as_of"] == dates[0]], rows[rows["as_of"] == dates[-1]]
+        both = first.merge(last, on="standard_id", suffixes=("_a", "_b"))
+        both["gain"] = both["share_b"] - both["share_a"]
+        top = both.sort_values("gain", ascending=False).iloc[0]
+        name = top["standard_zh_b" if zh else "standard_en_b"]
+        change = f"{top['share_a']:.1%} → {top['share_b']:.1%}"
+        takeaway = (f"{dates[0]} 至 {dates[-1]}，“{name}”达标率提高最多：{change}。" if zh
+                    else f"From {dates[0]} to {dates[-1]}, “{name}” rose most: {change}.")
+    elif dates:
+        takeaway = ("只有一期数据：导入新一期数据后可见变化。" if zh
+                    else "One period only: the change shows once another period is imported.")
+    title = "各项标准达标率的变化" if zh else "Share meeting each standard, period by period"
+    source = "各期已发布数据版本的达标率（同一套指标）" if zh else "Each published period's shares (the same metrics)"
+    out = data.assign(as_of=rows["as_of"].astype(str).to_numpy()).rename(columns={
+        "as_of": x_title, "standard": s_title, "met": "达标单位数" if zh else "Units meeting it",
+        "units": "考核单位数" if zh else "Units checked", "share": y_title})
+    scope = label_of(district, street, lang)
+    return Figure("standard_trend", title, finish(lines, title, scope, source, lang), out, source, scope, takeaway)

@@ -209,3 +209,31 @@ def change_list(result: Comparison, language: str = "zh") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("coverage.col_change", language), t("coverage.col_unit_code", language),
                                        t("coverage.col_what", language), t("coverage.col_district", language),
                                        t("coverage.col_street", language)])
+
+
+def trend(district: str | None = None, street: str | None = None, db_file=None) -> pd.DataFrame:
+    """Each coverage standard's units, units met and share met in every period (as-of order), at a scope: the
+    same per-standard metrics each period's pages showed."""
+    found = periods(db_file)
+    return _trend(tuple(found), district, street).copy()
+
+
+@lru_cache(maxsize=32)
+def _trend(found: tuple, district, street) -> pd.DataFrame:
+    rows = []
+    for period in found:
+        con = _open(period)
+        try:
+            values = metrics.values(district, street, con=con)
+            standards = db.run(con, "coverage_standards")
+        finally:
+            con.close()
+        for s in standards.itertuples():
+            base = f"standard.{s.id}"
+            if values.get(f"{base}.units"):
+                rows.append({"as_of": period.as_of, "period": period.label, "version": period.data_version,
+                             "standard_id": s.id, "standard_zh": s.label_zh, "standard_en": s.label_en,
+                             "met": values[f"{base}.met"], "units": values[f"{base}.units"],
+                             "share": values[f"{base}.share"]})
+    return pd.DataFrame(rows, columns=["as_of", "period", "version", "standard_id", "standard_zh", "standard_en",
+                                       "met", "units", "share"])
