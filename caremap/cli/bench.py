@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -221,12 +220,6 @@ def map_payload_bytes(db: Path) -> dict:
 
 
 # ---------------------------------------------------------------- cold start
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def cold_start_seconds(folder: Path) -> float | None:
     """From `streamlit run` with no database file to the overview's first figure, in a browser already open.
 
@@ -242,7 +235,7 @@ def cold_start_seconds(folder: Path) -> float | None:
     if browser_path is None:
         return None
     db = folder / "cold.duckdb"
-    port = _free_port()
+    port = bench_browser.free_port()
     env = {**os.environ, "CAREMAP_DB": str(db)}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=browser_path, args=chromium.ARGS)
@@ -282,28 +275,9 @@ def concurrent_sessions(db: Path, sessions: int) -> dict | None:
     from caremap.cli import bench_sessions
     from caremap.store import build
 
-    port = _free_port()
-    env = {**os.environ, "CAREMAP_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.perf_counter() + 120
-        while time.perf_counter() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):  # noqa: S310 (local URL)
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with bench_browser.app_server("dashboard.py", db) as url:
         result = bench_sessions.run_sessions(url, sessions=sessions, rounds=3, midway=lambda: build.build(db))
         return result.summary()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # ---------------------------------------------------------------- run

@@ -57,7 +57,7 @@ INTERACTIONS = ("link_new_session", "scope_change", "coverage_drilldown", "cover
                 "deck_build", "presenter_next")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -66,8 +66,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _server(script: str, db: Path | None) -> Iterator[str]:
-    port = _free_port()
+def app_server(script: str, db: Path | None) -> Iterator[str]:
+    """`streamlit run <script>` on a free loopback port with $CAREMAP_DB set; yields its URL once it answers."""
+    port = free_port()
     env = {**os.environ, **({"CAREMAP_DB": str(db)} if db else {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -211,7 +212,7 @@ def measure(db: Path, repeat: int = 5) -> dict:
     trivial_script = Path(db).parent / "bench_trivial_app.py"
     trivial_script.write_text(TRIVIAL_APP, encoding="utf-8")
     times: dict[str, list[float]] = {}
-    with _server(str(trivial_script), None) as trivial_url, _server("dashboard.py", db) as url, \
+    with app_server(str(trivial_script), None) as trivial_url, app_server("dashboard.py", db) as url, \
             sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=chromium.ARGS + chromium.WEBGL_ARGS)
         try:
