@@ -54,11 +54,7 @@ def _periods(kept: tuple, live: Path | None) -> list[Period]:
     out = []
     for seq, path, _ in kept:
         try:
-            con = duckdb.connect(str(path), read_only=True)
-            try:
-                meta = db.read_meta(con)
-            finally:
-                con.close()
+            meta = db.file_meta(path)
         except (duckdb.Error, KeyError):
             continue  # a damaged kept file is no period
         out.append(Period(seq, meta.get("data_version", ""), meta.get("as_of") or meta.get("data_date") or "",

@@ -93,6 +93,16 @@ def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(run(con, "meta").itertuples(index=False, name=None))
 
 
+def file_meta(path: str | os.PathLike) -> dict[str, str]:
+    """The meta table of a database file, opened read-only for just this (raises duckdb.Error or KeyError when
+    the file is no intact CareMap database)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return read_meta(con)
+    finally:
+        con.close()
+
+
 def data_version(con: duckdb.DuckDBPyConnection | None = None) -> str:
     return read_meta(con or connect())["data_version"]
 

@@ -47,11 +47,7 @@ def problem(path: Path) -> str | None:
     if not path.exists():
         return "missing"
     try:
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            meta = db.read_meta(con)
-        finally:
-            con.close()
+        meta = db.file_meta(path)
     except (duckdb.Error, KeyError) as exc:
         return f"unreadable: {exc}"
     if meta.get("schema_hash") != build.schema_hash():
