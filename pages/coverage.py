@@ -87,6 +87,14 @@ with tabs[1]:
         st.caption(t("coverage.per_10k_missing", names=("、" if L == "zh" else ", ").join(missing)))
     st.caption(t("coverage.per_10k_street_note"))
     st.caption(f"{t('common.source')}：{t('coverage.population_source')}")  # real census figures, not demo data
+    st.subheader(t("coverage.children_heading"))
+    scope_values = metrics.values(scope.district, scope.street)
+    if scope_values["children"] is None:
+        st.info(t("coverage.children_none"))
+    else:
+        for col, mid in zip(st.columns(3), ("children", "points_per_10k_children", "homes_per_10k_children")):
+            widgets.metric(col, mid, scope_values, scope)
+        widgets.source(metrics.source_text("children", "zh"), metrics.source_text("children", "en"))
 
 with tabs[2]:
     labels = dict(zip(totals["standard_id"], totals["label_zh" if L == "zh" else "label_en"]))
@@ -141,7 +149,16 @@ with tabs[3]:
     st.subheader(t("coverage.walk_farthest"))
     st.dataframe(coverage.farthest(walk, L), hide_index=True)
     st.caption(t("coverage.walk_method"))
+    widgets.geography_note(scope.district, scope.street)
     widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
+    st.subheader(t("coverage.access_heading"))
+    reach = coverage.access(scope.district, scope.street, tuple(picked))
+    if reach.empty:
+        st.info(t("coverage.access_none"))
+    else:
+        st.dataframe(coverage.access_table(reach, L), hide_index=True, key="coverage_access")
+        basis = "capacity" if set(",".join(reach["supply_basis"]).split(",")) == {"capacity"} else "points"
+        st.caption(t("coverage.access_method", basis=t(f"coverage.access_basis_{basis}")))
 
 with tabs[4]:
     st.info(t("coverage.rank_formula"))
@@ -174,12 +191,13 @@ with tabs[5]:
         rule = t("coverage.plan_rule_walk", m=fmt_int(walk_m))
     st.info(rule)
     plan = planner.plan(scope.district, scope.street, mode, k, float(walk_m), picked_categories)
+    by = "_children" if plan.weight_basis == "children" else ""
     m1, m2, m3 = st.columns(3)
-    m1.metric(t("coverage.plan_demand"), fmt_int(plan.demand_total))
-    m2.metric(t("coverage.plan_after", k=k), fmt_int(plan.closed_exact))
-    m3.metric(t("coverage.plan_greedy"), fmt_int(plan.closed_greedy))
+    m1.metric(t(f"coverage.plan_demand{by}"), fmt_int(plan.demand_total))
+    m2.metric(t(f"coverage.plan_after{by}", k=k), fmt_int(plan.closed_exact))
+    m3.metric(t(f"coverage.plan_greedy{by}"), fmt_int(plan.closed_greedy))
     gap = plan.closed_exact - plan.closed_greedy
-    st.caption(t("coverage.plan_gap", n=fmt_int(gap)) if gap > 0 else t("coverage.plan_gap_none"))
+    st.caption(t(f"coverage.plan_gap{by}", n=fmt_int(gap)) if gap > 0 else t("coverage.plan_gap_none"))
     if plan.unlocated:
         st.caption(t("coverage.plan_unlocated", n=fmt_int(plan.unlocated)))
     if plan.demand_total == 0:
@@ -195,7 +213,8 @@ with tabs[5]:
         st.dataframe(proposal, hide_index=True, key="coverage_plan_table")
         downloads.download_buttons(lambda: planner.table(plan, "zh"), f"选址方案_{scope.place('zh')}",
                                    "coverage_plan")
-    st.caption(t("coverage.plan_method"))
+    st.caption(t(f"coverage.plan_method{by}"))
+    widgets.geography_note(scope.district, scope.street)
     widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
 
 with tabs[6]:  # each standard's share in every published period

@@ -38,22 +38,33 @@ demo_tables = db.meta().get("demo_tables")
 if demo_tables:
     st.warning(t("data_admin.demo_tables", tables=demo_tables.replace(",", "、")))
 
-tab_import, tab_history, tab_templates = st.tabs(
-    [t("data_admin.tab_import"), t("data_admin.tab_history"), t("data_admin.tab_templates")])
+tab_import, tab_geography, tab_history, tab_templates = st.tabs(
+    [t("data_admin.tab_import"), t("data_admin.tab_geography"), t("data_admin.tab_history"),
+     t("data_admin.tab_templates")])
 
 with tab_import:
+    language = lang()
     c1, c2, c3 = st.columns(3)
-    kind = c1.selectbox(t("data_admin.kind"), ingest.KIND_NAMES, format_func=lambda k: t(f"data_admin.kind_{k}"),
-                        key="data_admin_kind")
-    mode = c2.radio(t("data_admin.mode"), ["replace", "append"], format_func=lambda m: t(f"data_admin.mode_{m}"),
-                    key="data_admin_mode")
-    crs = c3.selectbox(t("data_admin.crs"), SYSTEMS, key="data_admin_crs")
-    upload = st.file_uploader(t("data_admin.upload"), type=["csv", "txt", "xlsx", "xls"], key="data_admin_upload")
+    kind = c1.selectbox(t("data_admin.kind"), ingest.KIND_NAMES,
+                        format_func=lambda k: t(f"data_admin.kind_{k}", language), key="data_admin_kind")
+    mode = c2.radio(t("data_admin.mode"), ["replace", "append"],
+                    format_func=lambda m: t(f"data_admin.mode_{m}", language), key="data_admin_mode")
+    geographic = kind in ("streets", "communities")
+    make_valid = False
+    if geographic:
+        crs = c3.text_input(t("data_admin.crs_geo"), key="data_admin_crs_geo").strip() or None
+        make_valid = c3.checkbox(t("data_admin.make_valid"), key="data_admin_make_valid")
+        types = ["zip", "gpkg", "geojson", "json", "kml"] + (["csv", "xlsx", "xls"] if kind == "communities" else [])
+    else:
+        crs = c3.selectbox(t("data_admin.crs"), SYSTEMS, key="data_admin_crs") if kind != "population" else None
+        types = ["csv", "txt", "xlsx", "xls"]
+    upload = st.file_uploader(t("data_admin.upload_geo" if geographic else "data_admin.upload"), type=types,
+                              key="data_admin_upload")
     if upload is not None:
         data = upload.getvalue()
         done = st.session_state.get("data_admin_done", {})
         try:
-            checked = ingest.check_current(data, upload.name, kind, crs=crs, mode=mode)
+            checked = ingest.check_current(data, upload.name, kind, crs=crs, mode=mode, make_valid=make_valid)
         except ingest.Unreadable as exc:
             st.error(str(exc))
             checked = None
@@ -66,7 +77,7 @@ with tab_import:
                 st.dataframe(ingest.problems_table(checked, lang()), hide_index=True)
             if not checked.preview.empty:
                 st.subheader(t("data_admin.preview"))
-                st.dataframe(ingest.styled_preview(checked))
+                st.dataframe(checked.preview if geographic else ingest.styled_preview(checked))
             if not checked.ok:
                 st.error(t("data_admin.rejected"))
             elif st.button(t("data_admin.confirm", n=len(checked.rows)), type="primary", key="data_admin_confirm"):
@@ -75,6 +86,33 @@ with tab_import:
                 st.session_state["data_admin_flash"] = t("data_admin.published", version=result.data_version,
                                                          previous=result.previous_version, rows=result.rows)
                 st.rerun()
+
+with tab_geography:
+    st.caption(t("data_admin.geo_intro"))
+    status = db.query("geography_status")
+    st.subheader(t("data_admin.geo_status"))
+    shown = status.assign(level=status["level"].map(lambda v: t(f"data_admin.level_{v}")))
+    st.dataframe(shown.rename(columns={"level": t("data_admin.geo_col_level"), "units": t("data_admin.geo_col_units"),
+                                       "boundary": t("data_admin.geo_col_boundary"),
+                                       "point": t("data_admin.geo_col_point"),
+                                       "fallback": t("data_admin.geo_col_fallback"),
+                                       "with_children": t("data_admin.geo_col_children")}), hide_index=True)
+    widgets.geography_note()
+    st.subheader(t("data_admin.population_heading"))
+    population = db.query("population_list")
+    if population.empty:
+        st.info(t("data_admin.population_none"))
+    else:
+        st.dataframe(population, hide_index=True)
+    st.subheader(t("data_admin.mismatch_heading"))
+    mismatches = db.query("place_mismatches", district=None)
+    if mismatches.empty:
+        st.info(t("data_admin.mismatch_none"))
+    else:
+        st.warning(t("data_admin.mismatch_intro", n=len(mismatches)))
+        st.dataframe(mismatches, hide_index=True)
+        st.download_button(t("data_admin.mismatch_download"), mismatches.to_csv(index=False).encode("utf-8-sig"),
+                           file_name="place_mismatches.csv", mime="text/csv", key="data_admin_mismatch_csv")
 
 with tab_history:
     st.subheader(t("data_admin.history"))
@@ -102,7 +140,7 @@ with tab_history:
 
 with tab_templates:
     st.caption(t("data_admin.templates_intro"))
-    for k in ingest.KIND_NAMES:
+    for k in ingest.TABLE_KINDS:
         c1, c2 = st.columns(2)
         name = t(f"data_admin.kind_{k}")
         c1.download_button(t("data_admin.download_xlsx", kind=name), ingest.template_bytes(k, "xlsx"),

@@ -96,8 +96,9 @@ if picked:
         if layer == "districts" and ident[1] != scope.district:
             urlstate.set_scope(ident[1])
             st.rerun()
-        elif layer == "streets" and ident[1] != scope.street:
-            urlstate.set_scope(obj.get("district_code") or scope.district, ident[1])
+        elif layer in ("streets", "street-areas") and ident[1] != scope.street:
+            props = obj.get("properties") or obj
+            urlstate.set_scope(props.get("district_code") or scope.district, ident[1])
             st.rerun()
         elif layer == "points":
             st.session_state["map_point"] = ident[1]
@@ -105,7 +106,12 @@ if picked:
 with right:
     st.markdown(f"**{t('map.legend_metric', metric=metric_name[metric])}**")
     st.markdown(maps.legend_html(result.legend), unsafe_allow_html=True)
-    st.caption(t("map.legend_streets", metric=metric_name[street_metric]))
+    areas = int(maps.has_boundary(result.streets).sum()) if result.streets is not None else 0
+    if areas:
+        st.caption(t("map.legend_street_areas", metric=metric_name[street_metric], n=areas))
+    if areas < len(result.streets):
+        st.caption(t("map.legend_streets", metric=metric_name[street_metric]))
+    widgets.geography_note(scope.district, scope.street)
     if result.binned:
         st.caption(t("map.legend_bins", n=fmt_int(maps.MAX_RAW_POINTS), m=int(result.cell_m)))
     shown = categories if not chosen else categories[categories["code"].isin(chosen)]

@@ -1,4 +1,4 @@
--- Streets of $district (nullable = all) as proportional symbols: point, filtered service points ($categories, $system, $level nullable), standard checks of the street and its communities, met and gaps.
+-- Streets of $district (nullable = all) as proportional symbols, or areas where the bureau imported a boundary (boundary: simplified GeoJSON): point, filtered service points ($categories, $system, $level nullable), standard checks of the street and its communities, met and gaps.
 with
 -- Checks and checks met per street, from standard_checks() (schema.sql), shared with the coverage page.
 compliance as (
@@ -34,6 +34,7 @@ final as (
         s.lon,
         s.lat,
         s.point_note,
+        g.geojson as boundary,
         coalesce(f.points, 0) as points,
         coalesce(k.checks, 0) as checks,
         coalesce(k.checks_met, 0) as checks_met,
@@ -43,6 +44,7 @@ final as (
     inner join district as d on s.district_code = d.code
     left join filtered_points as f on s.code = f.street_code
     left join compliance as k on s.code = k.street_code
+    left join unit_geometry as g on s.code = g.unit_code and g.level = 'street' and g.kind = 'polygon'
     where $district is null or s.district_code = $district
 )
 

@@ -38,10 +38,43 @@ states as (
     from worker_states($district, $street)
 ),
 
-population as (
+residents_total as (
     select case when count(*) = count(population_2020) then sum(population_2020) end as residents
     from district
     where ($district is null or code = $district) and $street is null
+),
+
+-- children of the scope (children_in, schema.sql): the coarsest level at which every unit has a count. No CTE
+-- may be named like a table the macros read (population, community, ...): it would shadow it inside them.
+children_total as (
+    select
+        max(children) as children,
+        count(*) as counted
+    from children_in($district, $street)
+),
+
+homes as (
+    select coalesce(sum(points), 0)::bigint as homes
+    from point_tally
+    where category = 'children_home'
+        and ($district is null or district_code = $district)
+        and ($street is null or street_code = $street)
+),
+
+located as (
+    select
+        count(*) filter (where location_method not in ('demo', 'approximate')) as units_located_bureau,
+        count(*) as units_all
+    from community
+    where ($district is null or district_code = $district)
+        and ($street is null or street_code = $street)
+),
+
+streets_located as (
+    select count(*) filter (where location_method not in ('demo', 'approximate')) as streets_located_bureau
+    from street
+    where ($district is null or district_code = $district)
+        and ($street is null or code = $street)
 ),
 
 social_work as (
@@ -58,8 +91,13 @@ social_work as (
 final as (
     select
         points.service_points,
-        population.residents,
-        points.service_points * 10000.0 / nullif(population.residents, 0) as points_per_10k_residents,
+        residents_total.residents,
+        points.service_points * 10000.0 / nullif(residents_total.residents, 0) as points_per_10k_residents,
+        children_total.children,
+        points.service_points * 10000.0 / nullif(children_total.children, 0) as points_per_10k_children,
+        homes.homes * 10000.0 / nullif(children_total.children, 0) as homes_per_10k_children,
+        located.units_located_bureau,
+        streets_located.streets_located_bureau,
         (select count(*) from workers where role = '儿童督导员' and status = '在岗') as supervisors_in_post,
         (select count(*) from workers where role = '儿童督导员' and status = '空缺') as supervisor_posts_vacant,
         (select count(*) from streets) as streets,
@@ -78,7 +116,7 @@ final as (
         social_work.sw_sites,
         social_work.person_times,
         social_work.online_person_times
-    from points, population, social_work
+    from points, residents_total, children_total, homes, located, streets_located, social_work
 )
 
 select * from final

@@ -9,7 +9,8 @@ units as (
         c.street_code,
         s.name as street_name,
         c.lon,
-        c.lat
+        c.lat,
+        c.location_method
     from community as c
     inner join street as s on c.street_code = s.code
     inner join district as d on c.district_code = d.code
@@ -41,9 +42,12 @@ joined as (
         u.lat,
         n.nearest_m,
         n.nearest_name,
-        n.nearest_category
+        n.nearest_category,
+        u.location_method,
+        k.children
     from units as u
     left join nearest as n on u.unit_code = n.unit_code
+    left join population_total() as k on k.level = 'community' and u.unit_code = k.unit_code
 ),
 
 -- Scope totals in one row, joined back (plain aggregates rather than window functions over ()).

@@ -33,6 +33,11 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
         assert all(v is not None for v in entry["query_seconds"].values())
         assert not any(k.startswith("import_") for k in entry["interaction_queries_over_150ms"])
         assert entry["build_peak_rss_mib"] > 10
+        g = entry["geography"]   # boundary imports, point-in-polygon and the payload with areas drawn
+        assert g["street_units"] == 74 and g["community_units"] > 500
+        assert 0.9 * entry["service_points"] < g["points_placed"] <= entry["service_points"]  # the cells tile the city
+        assert g["point_in_polygon_seconds"] > 0 and set(g["map_payload_bytes"]) == {"city", "district"}
+        assert g["map_payload_bytes"]["city"] > entry["map_payload_bytes"]["city"]
         assert {"headline", "points_by_system"} <= set(entry["pandas_baseline"])
         assert all(v["speedup"] > 0 for v in entry["pandas_baseline"].values())
     assert r["scales"]["2"]["service_points"] == 2 * r["scales"]["1"]["service_points"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 
 from caremap import cli, ingest
@@ -104,7 +105,7 @@ def test_the_command_line_prints_the_same_changes(history, capsys, monkeypatch):
     out = json.loads(capsys.readouterr().out)
     result = compare.compare(compare.resolve("2020-05-31", live), compare.resolve("live", live))
     assert {m["id"]: m["change"] for m in out["metrics"]} == {
-        r.id: (None if r.change is None else pytest.approx(r.change, abs=1e-6)) for r in result.metrics.itertuples()}
+        r.id: (None if pd.isna(r.change) else pytest.approx(r.change, abs=1e-6)) for r in result.metrics.itertuples()}
     assert out["gaps"] == result.gap_counts() and out["to"]["label"] == "2020年第三季度"
     assert [p["name"] for p in out["points"]] == ["示例新儿童之家"]
     assert cli.main(["compare", "--from", "previous", "--db", str(live)]) == 0

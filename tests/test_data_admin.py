@@ -96,11 +96,17 @@ def test_a_locked_session_is_refused_even_with_the_right_password(monkeypatch):
 def test_the_right_password_opens_import_history_and_templates(own_db):
     at = _login(_page(SECRET), PASSWORD)
     assert not at.exception and not at.error
-    assert [tab.label for tab in at.tabs] == ["导入", "导入记录与回滚", "数据模板"]
+    assert [tab.label for tab in at.tabs] == ["导入", "地理与儿童人数", "导入记录与回滚", "数据模板"]
     assert t("data_admin.logged_in", "zh", who="web:测试员") in [c.value for c in at.caption]
     assert len(at.get("file_uploader")) == 1
-    assert len(at.get("download_button")) == 2 * len(ingest.KIND_NAMES)
-    assert [i.value for i in at.info] == ["尚无导入记录。", "没有可回滚的早期版本。"]
+    assert len(at.get("download_button")) == 2 * len(ingest.TABLE_KINDS)   # no template for boundary files
+    assert [i.value for i in at.info] == [t("data_admin.population_none", "zh"), t("data_admin.mismatch_none", "zh"),
+                                          "尚无导入记录。", "没有可回滚的早期版本。"]
+    status = at.dataframe[0].value   # where the geography comes from: all demo and approximate until imported
+    assert status.to_dict("list") == {"层级": ["区", "街道", "社区级单位"], "单位数": [10, 74, 783],
+                                      "局方边界": [10, 0, 0], "局方位置点": [0, 0, 0], "近似或示例位置": [0, 74, 783],
+                                      "有儿童人数": [0, 0, 0]}
+    assert any("783 个社区级单位仍使用示例位置，74 个街道仍使用近似位置" in c.value for c in at.caption)
     assert any(c.value.startswith("来源：本库导入日志（import_log）") for c in at.caption)
     at.button(key="data_admin_logout").click().run()
     assert not at.tabs and at.text_input
@@ -112,7 +118,7 @@ def test_history_shows_the_imports_and_the_page_rolls_back(own_db, tmp_path):
     f.write_text(GOOD, encoding="utf-8")
     assert cli.main(["import", str(f), "--kind", "service_points", "--db", str(own_db), "--who", "cli"]) == 0
     at = _login(_page(SECRET), PASSWORD)
-    history = at.dataframe[0].value
+    history = next(d.value for d in at.dataframe if "kind" in d.value.columns)
     assert history[["kind", "file_name", "rows_accepted", "who"]].values.tolist() == [
         ["service_points", "points.csv", 1, "cli"]]
     assert at.warning[0].value.startswith("以下数据仍为示例数据：worker、")
@@ -128,7 +134,8 @@ def test_history_shows_the_imports_and_the_page_rolls_back(own_db, tmp_path):
     finally:
         con.close()
     assert [s.value for s in at.success] == [f"已恢复版本 {demo_version}，发布为新版本 {version}。"]
-    assert at.dataframe[0].value["kind"].tolist() == ["rollback", "service_points"]   # the page shows the new log
+    history = next(d.value for d in at.dataframe if "kind" in d.value.columns)
+    assert history["kind"].tolist() == ["rollback", "service_points"]   # the page shows the new log
 
 
 def test_the_page_logic_checks_an_upload_against_the_live_database(own_db):
@@ -147,6 +154,36 @@ def test_the_logged_in_page_speaks_english(own_db):
     at.secrets["admin"] = SECRET
     at = _login(at.run(), PASSWORD, "tester")
     assert not at.exception
-    assert [tab.label for tab in at.tabs] == ["Import", "History and rollback", "Templates"]
+    assert [tab.label for tab in at.tabs] == ["Import", "Geography and children", "History and rollback", "Templates"]
     assert at.selectbox(key="data_admin_kind").options == [
-        "Service points", "Supervisors and directors", "Social-work projects", "Project sites"]
+        "Service points", "Supervisors and directors", "Social-work projects", "Project sites",
+        "Street boundaries (the bureau's geography)", "Community boundaries or locations (the bureau's geography)",
+        "Children per unit"]
+
+
+def test_the_geography_tab_lists_the_points_the_boundaries_contradict_with_a_download(own_db, tmp_path):
+    import geofixtures as gf
+
+    f = tmp_path / "streets.geojson"
+    f.write_bytes(gf.geojson_gcj02(gf.street_truth()))
+    assert cli.main(["import", str(f), "--kind", "streets", "--crs", "GCJ02", "--db", str(own_db), "--who", "t"]) == 0
+    pop = tmp_path / "children.csv"
+    pop.write_text("区划代码,年龄段,儿童人数,年份,来源\n440304002,0-17,5000,2025,测试来源（示例）\n", encoding="utf-8")
+    assert cli.main(["import", str(pop), "--kind", "population", "--db", str(own_db), "--who", "t"]) == 0
+    con = duckdb.connect(str(own_db), read_only=True)
+    try:
+        expected = con.execute("select count(*) from point_place as pp join service_point as p using (id) "
+                               "where pp.street_code <> p.street_code").fetchone()[0]
+    finally:
+        con.close()
+    at = _login(_page(SECRET), PASSWORD)
+    assert not at.exception
+    status = at.dataframe[0].value
+    assert status.loc[status["层级"] == "街道", ["局方边界", "近似或示例位置", "有儿童人数"]].values.tolist() == [[9, 65, 1]]
+    listed = next(d.value for d in at.dataframe if "found_street_code" in d.value.columns)
+    assert len(listed) == expected > 0
+    assert t("data_admin.mismatch_intro", "zh", n=expected) in [w.value for w in at.warning]
+    assert any(b.label == t("data_admin.mismatch_download", "zh") for b in at.get("download_button"))
+    population = next(d.value for d in at.dataframe if "age_band" in d.value.columns)
+    assert population[["unit_name", "children", "year", "source"]].values.tolist() == [["园岭街道", 5000, 2025,
+                                                                                       "测试来源（示例）"]]

@@ -301,7 +301,7 @@ def test_problem_cells_are_highlighted_in_the_preview(ref_con):
     assert table["行号"].tolist() == [3, 3] and table["列"].tolist() == ["B", "G"]
 
 
-@pytest.mark.parametrize("kind", ingest.KIND_NAMES)
+@pytest.mark.parametrize("kind", ingest.TABLE_KINDS)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_every_template_passes_its_own_check(ref_con, kind, fmt):
     checked = ingest.check(ingest.template_bytes(kind, fmt), f"{kind}.{fmt}", kind, ref_con)

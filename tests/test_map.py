@@ -138,7 +138,9 @@ def test_street_symbols_are_the_districts_streets_with_the_gap_counts():
     assert [r["code"] for r in rows] == streets["code"].tolist()
     biggest = streets.loc[streets["gaps"].idxmax(), "code"]
     assert max(rows, key=lambda r: r["radius"])["code"] == biggest
-    assert any("街道无边界数据" in c.value for c in at.caption)  # the legend says streets have no polygons
+    # the legend says these streets stand at approximate points, and which figures rest on them
+    assert any("未导入局方边界的街道以近似代表点表示" in c.value for c in at.caption)
+    assert any("107 个社区级单位仍使用示例位置，8 个街道仍使用近似位置" in c.value for c in at.caption)  # 南山区
 
 
 def test_choropleth_legend_states_the_metric_and_its_classes():

@@ -48,6 +48,12 @@ INDEPENDENT = {
     "social_workers": f"select coalesce(sum(social_workers), 0) from sw_project where ($district is null and "
                       f"$street is null) or id in (select project_id from sw_site where {IN_SCOPE})",
     "sw_sites": f"select count(*) from sw_site where {IN_SCOPE}",
+    "units_located_bureau": f"select count(*) from community as c where {IN_SCOPE} and exists (select 1 from "
+                            "unit_geometry as g where g.level = 'community' and g.unit_code = c.code)",
+    "streets_located_bureau": "select count(*) from street as s where ($district is null or district_code = $district) "
+                              "and ($street is null or code = $street) and exists (select 1 from unit_geometry as g "
+                              "where g.level = 'street' and g.unit_code = s.code)",
+    "homes": f"select count(*) from service_point where category = 'children_home' and {IN_SCOPE}",
     "person_times": f"select coalesce(sum(person_times), 0) from sw_service_month where ($district is null and "
                     f"$street is null) or project_id in (select project_id from sw_site where {IN_SCOPE})",
     "online_person_times": f"select coalesce(sum(online_person_times), 0) from sw_service_month where ($district is "
@@ -56,8 +62,40 @@ INDEPENDENT = {
 }
 
 
+def _children(con, district, street):
+    """The children of a scope counted again: per unit its 0-17 row, else its four bands; then the scope's own
+    figure, else all its streets', else all its community units' (every unit must have one)."""
+    totals: dict[tuple[str, str], int] = {}
+    bands: dict[tuple[str, str], dict[str, int]] = {}
+    for level, code, band, n in con.execute("select level, unit_code, age_band, children from population").fetchall():
+        bands.setdefault((level, code), {})[band] = n
+    for key, b in bands.items():
+        if "0-17" in b:
+            totals[key] = b["0-17"]
+        elif {"0-2", "3-5", "6-11", "12-17"} <= set(b):
+            totals[key] = sum(b.values())
+    levels = [("district", "select code from district where $street is null and ($district is null or code = "
+                           "$district)"),
+              ("street", "select code from street where ($district is null or district_code = $district) and "
+                         "($street is null or code = $street)"),
+              ("community", f"select code from community where {IN_SCOPE}")]
+    for level, sql in levels:
+        codes = [r[0] for r in con.execute(sql, {"district": district, "street": street}).fetchall()]
+        if codes and all((level, c) in totals for c in codes):
+            return sum(totals[(level, c)] for c in codes)
+    return None
+
+
 def _direct(con, metric_id, district, street):
+    if metric_id == "homes":   # not a metric of its own: the numerator of homes_per_10k_children
+        return con.execute(INDEPENDENT["homes"], {"district": district, "street": street}).fetchone()[0]
     m = metrics.get(metric_id)
+    if metric_id == "children":
+        return _children(con, district, street)
+    if metric_id in ("points_per_10k_children", "homes_per_10k_children"):
+        kids = _children(con, district, street)
+        n = _direct(con, "service_points" if metric_id.startswith("points") else "homes", district, street)
+        return None if kids is None else n * 10_000 / kids
     if metric_id == "points_per_10k_residents":
         points, people = (_direct(con, k, district, street) for k in ("service_points", "residents"))
         return None if people is None else points * 10_000 / people

@@ -19,6 +19,18 @@ def demo_note() -> None:
         st.caption(t("common.demo_caption"))
 
 
+def geography_note(district: str | None = None, street: str | None = None) -> None:
+    """Which figures of the scope still rest on demo or approximate locations (said wherever distances, siting or
+    the map's positions are shown), from the metrics of the bureau's geography."""
+    values = metrics.values(district, street)
+    demo_units = (values["community_units"] or 0) - (values["units_located_bureau"] or 0)
+    approx_streets = (values["streets"] or 0) - (values["streets_located_bureau"] or 0)
+    if demo_units or approx_streets:
+        st.caption(t("common.geo_rests_on", n=demo_units, s=approx_streets))
+    else:
+        st.caption(t("common.geo_all_bureau"))
+
+
 def source(text_zh: str, text_en: str | None = None) -> None:
     """A 来源 caption under a figure."""
     body = text_en if (lang() == "en" and text_en) else text_zh
@@ -60,7 +72,7 @@ def delta(metric_id: str, change) -> str | None:
     value = row.at[metric_id, "change"]
     if metrics.get(metric_id).is_share:
         return f"{100 * value:+.1f} pp"
-    return f"{value:+.2f}" if metrics.get(metric_id).unit[0] == "个/万人" else f"{int(value):+,}"
+    return f"{value:+.2f}" if metrics.get(metric_id).is_rate else f"{int(value):+,}"
 
 
 def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str | None = None, change=None) -> None:

@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from caremap.cli import bench_browser
+from caremap.cli import bench_browser, bench_geo
 from caremap.common import chromium
 from caremap.common.paths import ROOT
 
@@ -300,6 +300,11 @@ def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_s
             entry["interaction_queries_over_150ms"] = sorted(k for k, v in interactions.items() if v >= 0.150)
             entry["pandas_baseline"] = pandas_baseline(prep["dataset"], prep["db"], repeat)
             entry["map_payload_bytes"] = map_payload_bytes(prep["db"])
+            geo = bench_geo.measure(prep["db"], folder / f"geo-x{scale}", repeat)
+            live = geo.pop("live")
+            geo["map_payload_bytes"] = map_payload_bytes(live)   # the streets and communities drawn as areas
+            entry["geography"] = geo
+            shutil.rmtree(live.parent, ignore_errors=True)
             result["scales"][str(scale)] = entry
             if scale == 1 and pages:
                 result.update(page_times(prep["db"], repeat))
@@ -338,6 +343,12 @@ def _print_table(r: dict) -> None:
                   f"{b['duckdb_seconds'] * 1000:7.1f} ms  ({b['speedup']:.1f}×)")
         if e["map_payload_bytes"]:
             print("  map payload: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in e["map_payload_bytes"].items()))
+        if g := e.get("geography"):
+            print(f"  geography: {g['street_units']} street boundaries checked {g['street_check_seconds']:.1f} s + "
+                  f"published {g['street_publish_seconds']:.1f} s; {g['community_units']} community boundaries "
+                  f"{g['community_check_seconds']:.1f} s + {g['community_publish_seconds']:.1f} s; point-in-polygon "
+                  f"of {g['points_placed']:,} points {g['point_in_polygon_seconds']:.2f} s; map payload with "
+                  "boundaries " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in g["map_payload_bytes"].items()))
     if r.get("concurrent_sessions"):
         c = r["concurrent_sessions"]
         print(f"\n{c['sessions']} browser sessions × 3 interactions, a new version published midway: "

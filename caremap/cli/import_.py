@@ -11,7 +11,7 @@ import duckdb
 
 from caremap import ingest
 from caremap.common import dates
-from caremap.common.crs import SYSTEMS
+from caremap.common.crs import SYSTEMS, normalise_system
 from caremap.common.i18n import t
 from caremap.ingest import load
 from caremap.store import access, startup, versions
@@ -20,7 +20,9 @@ HELP = "校验并导入局方数据（全部成功才写入）/ validate and imp
 
 
 def add_arguments(p) -> None:
-    p.add_argument("file", help="CSV (UTF-8/GBK), XLSX or XLS")
+    p.add_argument("file", help="CSV (UTF-8/GBK), XLSX or XLS; streets/communities: Shapefile (.zip, or .shp "
+                                "with its .shx/.dbf/.prj beside it), GeoPackage, GeoJSON, KML (communities also "
+                                "CSV/XLSX points)")
     p.add_argument("--kind", required=True, choices=ingest.KIND_NAMES)
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入 / validate only, write nothing")
     mode = p.add_mutually_exclusive_group()
@@ -30,8 +32,12 @@ def add_arguments(p) -> None:
                       help="追加到现有数据 / add to the existing rows")
     p.set_defaults(mode="replace")
     p.add_argument("--db", help="database file (default: $CAREMAP_DB or var/caremap.duckdb)")
-    p.add_argument("--crs", choices=SYSTEMS, default=None,
-                   help="坐标系（文件无“坐标系”列时）/ coordinate system when the file has no crs column (WGS84)")
+    p.add_argument("--crs", default=None,
+                   help="坐标系：表格为 WGS84、GCJ02、BD09（文件无“坐标系”列时）；地理文件另可为 EPSG 代码，"
+                        "如 EPSG:4547（覆盖文件声明的坐标系）/ coordinate system: WGS84, GCJ02 or BD09 for tables; "
+                        "for geographic files also an EPSG code, e.g. EPSG:4547 (overrides the file's own)")
+    p.add_argument("--make-valid", dest="make_valid", action="store_true",
+                   help="自动修复无效（自相交）的边界 / repair invalid (self-intersecting) boundaries with make_valid")
     p.add_argument("--who", default=None, help="记录在导入日志中的操作人 / who, for import_log (default: login)")
     p.add_argument("--as-of", dest="as_of", default=None,
                    help="数据截止日期 YYYY-MM-DD（默认：服务点最新更新日期）/ the version's as-of date for comparisons")
@@ -46,11 +52,23 @@ def run(args) -> int:
         print(f"错误 / error: --as-of {args.as_of!r} 不是日期，应为 YYYY-MM-DD / is not a date (YYYY-MM-DD)",
               file=sys.stderr)
         return 2
+    if args.crs and args.kind not in ("streets", "communities"):
+        try:
+            normalise_system(args.crs)
+        except ValueError:
+            print(f"错误 / error: --crs {args.crs!r}：表格只支持 {'、'.join(SYSTEMS)} / tables take "
+                  f"{', '.join(SYSTEMS)}", file=sys.stderr)
+            return 2
     path = Path(args.file)
     try:
-        if path.stat().st_size > ingest.MAX_FILE_BYTES:
+        if path.suffix.lower() == ".shp":   # a Shapefile on disk: its sibling files travel with it, zipped
+            data, path = _zip_shapefile(path)
+        else:
+            if path.stat().st_size > ingest.MAX_FILE_BYTES:
+                raise ingest.Unreadable(t("ingest.too_big", lang, mb=ingest.MAX_FILE_BYTES // 2**20))
+            data = path.read_bytes()
+        if len(data) > ingest.MAX_FILE_BYTES:
             raise ingest.Unreadable(t("ingest.too_big", lang, mb=ingest.MAX_FILE_BYTES // 2**20))
-        data = path.read_bytes()
     except OSError:
         print(f"{path.name}: {t('ingest.missing_file', lang)}", file=sys.stderr)
         return 2
@@ -65,7 +83,8 @@ def run(args) -> int:
     lay = versions.layout(args.db)
     con = duckdb.connect(str(lay.target()), read_only=True)
     try:
-        checked = ingest.check(data, path.name, args.kind, con, crs=args.crs, mode=args.mode)
+        checked = ingest.check(data, path.name, args.kind, con, crs=args.crs, mode=args.mode,
+                               make_valid=args.make_valid)
     except ingest.Unreadable as exc:
         print(f"{path.name}: {exc}", file=sys.stderr)
         return 2
@@ -100,3 +119,17 @@ def run(args) -> int:
     for note in result.notes:
         print(f"  {note}")
     return 0
+
+
+def _zip_shapefile(shp: Path) -> tuple[bytes, Path]:
+    """A .shp named on the command line, zipped in memory with its .shx, .dbf, .prj, .cpg siblings."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    shp.stat()   # a missing file raises OSError: reported as such
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for sibling in sorted(shp.parent.glob(f"{shp.stem}.*")):
+            if sibling.suffix.lower() in (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qpj"):
+                z.write(sibling, sibling.name)
+    return buf.getvalue(), shp.with_suffix(".zip")

@@ -149,3 +149,28 @@ def wgs84_to_gcj02_arrays(lon, lat):
     dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * pi)
     outside = ~((lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271))
     return np.where(outside, lon, lon + dlon), np.where(outside, lat, lat + dlat)
+
+
+def to_wgs84_arrays(lon, lat, source: str):
+    """Vectorised conversion of GCJ02 or BD09 (or WGS84) arrays to WGS84: the inverse of GCJ-02 by the same
+    fixed-point iteration as gcj02_to_wgs84, every vertex of a boundary at once."""
+    import numpy as np
+
+    source = normalise_system(source)
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if source == "WGS84":
+        return lon, lat
+    if source == "BD09":
+        x, y = lon - 0.0065, lat - 0.006
+        z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
+        theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+        lon, lat = z * np.cos(theta), z * np.sin(theta)
+    wlon, wlat = lon.copy(), lat.copy()
+    for _ in range(30):
+        glon, glat = wgs84_to_gcj02_arrays(wlon, wlat)
+        dlon, dlat = glon - lon, glat - lat
+        wlon, wlat = wlon - dlon, wlat - dlat
+        if dlon.size == 0 or (np.abs(dlon).max() < 1e-10 and np.abs(dlat).max() < 1e-10):
+            break
+    return wlon, wlat

@@ -6,7 +6,7 @@ import hashlib
 import os
 import time
 
-from caremap.ingest.validate import Checked
+from caremap.ingest.problems import Checked
 from caremap.store import build, versions
 
 DEMO_TABLES = ("service_point", "worker", "sw_org", "sw_project", "sw_site", "sw_service_month", "community")
@@ -20,6 +20,17 @@ _REPLACE_FIRST = {
                  "delete from sw_site where project_id not in (select id from staged)",
                  "delete from sw_project"],
     "sites": ["delete from sw_site"],
+    "streets": ["delete from unit_geometry where level = 'street'"],
+    "communities": ["delete from unit_geometry where level = 'community'"],
+    "population": ["delete from population"],
+}
+_GEOMETRY = ("insert into unit_geometry by name select level, unit_code, st_geomfromwkb(wkb) as geom, geojson, kind, "
+             "lon, lat, method, area_km2, feature_no, source_crs, file_name from staged")
+# Appending geography replaces the boundary of every unit in the file and keeps the others.
+_APPEND_FIRST = {
+    "streets": ["delete from unit_geometry where level = 'street' and unit_code in (select unit_code from staged)"],
+    "communities": ["delete from unit_geometry where level = 'community' "
+                    "and unit_code in (select unit_code from staged)"],
 }
 _INSERT = {
     "service_points": ["insert into service_point by name select * from staged"],
@@ -27,10 +38,14 @@ _INSERT = {
     "projects": ["insert into sw_org by name select * from staged_orgs",
                  "insert into sw_project by name select * from staged"],
     "sites": ["insert into sw_site by name select * from staged"],
+    "streets": [_GEOMETRY],
+    "communities": [_GEOMETRY],
+    "population": ["insert into population by name select * from staged"],
 }
 _AFTER_REPLACE = {"projects": ["delete from sw_org where id not in (select org_id from sw_project)"]}
 _REPLACED_TABLES = {"service_points": {"service_point"}, "workers": {"worker"},
-                    "projects": {"sw_project", "sw_org"}, "sites": {"sw_site"}}
+                    "projects": {"sw_project", "sw_org"}, "sites": {"sw_site"}, "streets": set(),
+                    "communities": set(), "population": set()}
 
 def publish_import(checked: Checked, data: bytes, mode: str = "replace",
                    db_file: str | os.PathLike | None = None, who: str | None = None, as_of: str | None = None,
@@ -61,19 +76,24 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
             version = versions.new_version(meta.get("data_version", ""), checked.sha256)
             before = {t: n for t, n in build.table_counts(con).items() if t in DEMO_TABLES}
             con.register("staged", checked.rows)
-            con.register("staged_orgs", checked.new_orgs)
-            statements = (_REPLACE_FIRST[checked.kind] if mode == "replace" else []) + _INSERT[checked.kind] + (
-                _AFTER_REPLACE.get(checked.kind, []) if mode == "replace" else [])
+            if len(checked.new_orgs.columns):
+                con.register("staged_orgs", checked.new_orgs)
+            first = _REPLACE_FIRST[checked.kind] if mode == "replace" else _APPEND_FIRST.get(checked.kind, [])
+            after = _AFTER_REPLACE.get(checked.kind, []) if mode == "replace" else []
+            statements = first + _INSERT[checked.kind] + after
             for sql in statements:
                 con.execute(sql)
             con.unregister("staged")
-            con.unregister("staged_orgs")
+            if len(checked.new_orgs.columns):
+                con.unregister("staged_orgs")
             build.check_integrity(con)
             build.derive(con)
             after = {t: n for t, n in build.table_counts(con).items() if t in DEMO_TABLES}
             demo = meta.get("demo_tables")
             demo = demo.split(",") if demo else (list(DEMO_TABLES) if meta.get("is_demo") == "true" else [])
             replaced = _REPLACED_TABLES[checked.kind] if mode == "replace" else set()
+            if not con.execute("select count(*) from community where location_method = 'demo'").fetchone()[0]:
+                replaced = replaced | {"community"}   # every unit now stands where the bureau's geography puts it
             demo = [t for t in demo if t and t not in replaced and after[t] > 0]
             data_date = con.execute("select coalesce(max(updated_on)::varchar, '') from service_point").fetchone()[0]
             is_demo = "true" if LABELLED_DEMO & set(demo) else "false"

@@ -135,7 +135,7 @@ class Reference:
                               ("社区居民委员会", "社区居委会", "居民委员会", "居委会", "社区工作站", "社区"), dnames)
         categories = Matcher([(r.code, r.name, [r.code, r.name, r.name_en or ""]) for r in k.itertuples()], ())
         existing = {name: db.run(con, f"import_existing_{name}") for name in
-                    ("points", "workers", "projects", "orgs", "sites")}
+                    ("points", "workers", "projects", "orgs", "sites", "population")}
         return cls(districts, streets, communities, categories, dict(zip(s["code"], s["district_code"])),
                    dict(zip(c["code"], c["street_code"])), existing)
 

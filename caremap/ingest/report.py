@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from caremap.common.i18n import t
-from caremap.ingest.validate import Checked
+from caremap.ingest.problems import Checked
 
 # ---------------------------------------------------------------- reporting and templates
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +13,6 @@ from shapely.geometry import Point
 
 from caremap.common import crs as crsmod
 from caremap.common.dates import iso_date
-from caremap.common.i18n import t
 from caremap.ingest.normalise import (
     Field,
     Reference,
@@ -26,12 +24,17 @@ from caremap.ingest.normalise import (
     parse_number,
     parse_phone,
 )
+from caremap.ingest.problems import Checked, Problem
 from caremap.ingest.read import col_letter, read_rows
-from caremap.store import db, geo
+from caremap.store import geo
 
 NEAR_DEG = 0.002                           # ~200 m: boundary polygons are coarse at the coast and borders
 
-KIND_NAMES = ("service_points", "workers", "projects", "sites")
+TABLE_KINDS = ("service_points", "workers", "projects", "sites", "population")
+KIND_NAMES = ("service_points", "workers", "projects", "sites", "streets", "communities", "population")
+AGE_BANDS = ("0-2", "3-5", "6-11", "12-17")
+# The largest plausible number of children (0-17) in one unit: above it a figure is refused as a typo.
+CHILDREN_BOUND = {"district": 2_000_000, "street": 400_000, "community": 100_000}
 ROLES = {"儿童督导员": "儿童督导员", "督导员": "儿童督导员", "supervisor": "儿童督导员",
          "childsupervisor": "儿童督导员", "儿童主任": "儿童主任", "主任": "儿童主任",
          "director": "儿童主任", "childdirector": "儿童主任"}
@@ -53,6 +56,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("phone", ("联系电话", "phone", "电话", "tel")),
         Field("lon", _COORDS[0].names, True), Field("lat", _COORDS[1].names, True), _COORDS[2],
         Field("updated_on", ("更新日期", "updated_on", "更新时间")),
+        Field("capacity", ("容量", "capacity", "服务容量", "名额", "学位", "places")),
     ),
     "workers": (
         Field("id", ("编号", "id", "人员编号")),
@@ -84,60 +88,15 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _PLACE[0], Field("street", _PLACE[1].names), _PLACE[2], *_COORDS,
     ),
 }
+FIELDS["population"] = (
+    Field("code", ("区划代码", "统计用区划代码", "code", "单位代码", "编码")),
+    Field("district", _PLACE[0].names), Field("street", _PLACE[1].names), Field("community", _PLACE[2].names),
+    Field("age_band", ("年龄段", "age_band", "年龄组", "年龄")),
+    Field("children", ("儿童人数", "children", "人数", "儿童数", "未成年人数"), True),
+    Field("year", ("年份", "year", "统计年度", "年度"), True),
+    Field("source", ("来源", "source", "数据来源"), True),
+)
 ID_PREFIX = {"service_points": ("SP", 7), "workers": ("W", 5), "projects": ("P", 5), "sites": ("S", 5)}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in one cell (or the whole file when row is None), rendered from labels/ingest.toml."""
-    file: str
-    row: int | None
-    column: str | None      # the spreadsheet column letter, as Excel shows it
-    header: str | None      # the header text as written in the file
-    value: str
-    code: str               # label key in ingest.toml: what is wrong; <code>_fix: how to fix it
-    params: tuple = ()
-    severity: str = "error"
-
-    def text(self, language: str = "zh") -> str:
-        p = dict(self.params)
-        what = t(f"ingest.{self.code}", language, **p)
-        fix = t(f"ingest.{self.code}_fix", language, **p)
-        sev = t(f"ingest.{self.severity}", language)
-        if self.row is None:
-            return t("ingest.file_line", language, severity=sev, file=self.file, what=what, fix=fix)
-        return t("ingest.row_line", language, severity=sev, file=self.file, row=self.row, col=self.column,
-                 header=self.header, value=self.value, what=what, fix=fix)
-
-
-@dataclass
-class Checked:
-    """The outcome of check(): table-ready rows, problems, and the file as read for the preview."""
-    kind: str
-    file_name: str
-    sha256: str
-    rows: pd.DataFrame
-    problems: list[Problem] = field(default_factory=list)
-    data_rows: int = 0
-    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
-    new_orgs: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and self.data_rows > 0
-
-    @property
-    def rows_rejected(self) -> int:
-        return len({p.row for p in self.errors if p.row is not None})
-
 
 
 # ---------------------------------------------------------------- checking
@@ -289,6 +248,7 @@ def _check_service_point(r: _Row) -> None:
     _coords(r, True)
     _date(r, "updated_on")
     r.out["updated_on"] = r.out["updated_on"] or dt.date.today().isoformat()
+    _count(r, "capacity", True)
 
 
 def _check_worker(r: _Row) -> None:
@@ -339,20 +299,83 @@ def _check_site(r: _Row) -> None:
     _coords(r, False)
 
 
+def _age_band(text: str) -> str | None:
+    k = re.sub(r"[\s岁周]", "", nfkc(text)).replace("～", "-").replace("~", "-").replace("至", "-").replace("—", "-")
+    if not k or k in ("合计", "全部", "0-18", "total", "all"):
+        return "0-17"
+    k = re.sub(r"-+", "-", k)
+    return k if k in (*AGE_BANDS, "0-17") else None
+
+
+def _check_population(r: _Row) -> None:
+    ref, code = r.ctx.ref, nfkc(r.raw("code"))
+    level = unit = None
+    if code:
+        for lv, matcher in (("district", ref.districts), ("street", ref.streets), ("community", ref.communities)):
+            if code in matcher.display:
+                level, unit = lv, code
+        if unit is None:
+            r.add("code", "pop_unknown_code")
+    elif r.raw("district") or r.raw("street") or r.raw("community"):
+        if not r.raw("district") and r.raw("street"):   # a street on its own: its district follows from it
+            scode, err, params = ref.streets.match(r.raw("street"))
+            if err:
+                r.add("street", f"street_{err}", **dict(params))
+                return
+            r.out.update(district_code=ref.street_district[scode], street_code=scode, community_code=None)
+            if r.raw("community"):
+                ccode, err, params = ref.communities.match(
+                    r.raw("community"), {c for c, s in ref.community_street.items() if s == scode})
+                if err:
+                    r.add("community", f"community_{err}", **dict(params))
+                    return
+                r.out["community_code"] = ccode
+        else:
+            _place(r)
+        if r.out.get("community_code"):
+            level, unit = "community", r.out["community_code"]
+        elif r.out.get("street_code"):
+            level, unit = "street", r.out["street_code"]
+        elif r.out.get("district_code"):
+            level, unit = "district", r.out["district_code"]
+    else:
+        r.add("code", "pop_no_unit")
+    band = _age_band(r.raw("age_band"))
+    if band is None:
+        r.add("age_band", "bad_age_band")
+    text = r.raw("children")
+    v = parse_number(text) if text else None
+    if text and (v is None or v < 0 or not float(v).is_integer()):
+        r.add("children", "bad_children")
+        v = None
+    elif v is not None and level and v > CHILDREN_BOUND[level]:
+        r.add("children", f"pop_too_large_{level}", value=text, bound=f"{CHILDREN_BOUND[level]:,}")
+        v = None
+    year_text = nfkc(r.raw("year")).rstrip("年")
+    year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else None
+    if r.raw("year") and (year is None or not 1990 <= year <= dt.date.today().year):
+        r.add("year", "bad_year")
+    r.out.update(level=level, unit_code=unit, age_band=band, children=int(v) if v is not None else None, year=year,
+                 source=clean_text(r.raw("source")) or None)
+
+
 CHECKS = {"service_points": _check_service_point, "workers": _check_worker, "projects": _check_project,
-          "sites": _check_site}
+          "sites": _check_site, "population": _check_population}
 COLUMNS = {
     "service_points": ["id", "name", "category", "district_code", "street_code", "community_code", "address",
-                       "phone", "lon", "lat", "source_crs", "updated_on"],
+                       "phone", "lon", "lat", "source_crs", "updated_on", "capacity"],
     "workers": ["id", "role", "name", "phone", "district_code", "street_code", "community_code", "status",
                 "appointed_on", "training_hours", "certificate"],
     "projects": ["id", "org_id", "name", "domain", "target_group", "district_code", "start_on", "end_on",
                  "funding_wan", "social_workers"],
     "sites": ["id", "project_id", "name", "district_code", "street_code", "community_code", "lon", "lat"],
+    "population": ["level", "unit_code", "age_band", "children", "year", "source", "file_name"],
 }
 
 
 def _dup_key(kind: str, out: dict) -> tuple | None:
+    if kind == "population":
+        return (out.get("level"), out.get("unit_code"), out.get("age_band"))
     if kind == "service_points":
         return (match_key(out.get("name") or ""), match_key(out.get("address") or ""))
     if kind == "workers":
@@ -365,6 +388,9 @@ def _dup_key(kind: str, out: dict) -> tuple | None:
 
 def _existing_keys(kind: str, ref: Reference) -> set:
     ex = ref.existing
+    if kind == "population":
+        p = ex["population"]
+        return set(zip(p["level"], p["unit_code"], p["age_band"]))
     if kind == "service_points":
         return {(match_key(n or ""), match_key(a or "")) for n, a in zip(ex["points"]["name"], ex["points"]["address"])}
     if kind == "workers":
@@ -378,7 +404,8 @@ def _existing_keys(kind: str, ref: Reference) -> set:
     return {(p, match_key(n or "")) for p, n in zip(ex["sites"]["project_id"], ex["sites"]["name"])}
 
 
-_EXISTING_IDS = {"service_points": "points", "workers": "workers", "projects": "projects", "sites": "sites"}
+_EXISTING_IDS = {"service_points": "points", "workers": "workers", "projects": "projects", "sites": "sites",
+                 "population": None}
 
 
 def check(data: bytes, file_name: str, kind: str, con, crs: str | None = None, mode: str = "replace") -> Checked:
@@ -388,7 +415,8 @@ def check(data: bytes, file_name: str, kind: str, con, crs: str | None = None, m
     name = Path(file_name).name
     rows = read_rows(data, name)
     ref = Reference.load(con)
-    ctx = _Context(name, kind, ref, crsmod.normalise_system(crs or "WGS84"), mode)
+    ctx = _Context(name, kind, ref, crsmod.normalise_system(crs or "WGS84") if kind != "population" else "WGS84",
+                   mode)
     sha = hashlib.sha256(data).hexdigest()
     empty = Checked(kind, name, sha, pd.DataFrame(columns=COLUMNS[kind]), ctx.problems)
     fields = FIELDS[kind]
@@ -436,6 +464,8 @@ def check(data: bytes, file_name: str, kind: str, con, crs: str | None = None, m
         ctx.problems.append(Problem(name, None, None, None, "", "no_rows", ()))
         return checked
     _cross_checks(ctx, records)
+    if kind == "population":
+        _bands(ctx, records)
     checked.rows, checked.new_orgs = _table(ctx, records)
     return checked
 
@@ -443,15 +473,17 @@ def check(data: bytes, file_name: str, kind: str, con, crs: str | None = None, m
 def _cross_checks(ctx: _Context, records: list[_Row]) -> None:
     """Duplicates within the file, against existing rows (append mode), and ids given twice."""
     existing = _existing_keys(ctx.kind, ctx.ref) if ctx.mode == "append" else set()
-    existing_ids = set(ctx.ref.existing[_EXISTING_IDS[ctx.kind]]["id"]) if ctx.mode == "append" else set()
+    existing_ids = set(ctx.ref.existing[_EXISTING_IDS[ctx.kind]]["id"]) if ctx.mode == "append" and \
+        _EXISTING_IDS[ctx.kind] else set()
     first_key: dict[tuple, int] = {}
     first_id: dict[str, int] = {}
     for r in records:
         key = _dup_key(ctx.kind, r.out)
-        dup_col = "name"
+        dup_col = "children" if ctx.kind == "population" else "name"
         if key is not None and all(key):
             if key in first_key:
-                r.add(dup_col, "duplicate_in_file", first=first_key[key])
+                r.add(dup_col, "pop_duplicate" if ctx.kind == "population" else "duplicate_in_file",
+                      first=first_key[key])
             elif key in existing:
                 r.add(dup_col, "duplicate_existing")
             else:
@@ -477,8 +509,27 @@ def _new_ids(prefix: str, width: int, used: set):
             yield candidate
 
 
+def _bands(ctx: _Context, records: list[_Row]) -> None:
+    """Population: age bands that exceed the unit's 0-17 total (an error) or leave it without one (a warning)."""
+    units: dict[tuple, dict[str, _Row]] = {}
+    for r in records:
+        if r.out.get("unit_code") and r.out.get("age_band") and r.out.get("children") is not None:
+            units.setdefault((r.out["level"], r.out["unit_code"]), {})[r.out["age_band"]] = r
+    for bands in units.values():
+        parts = {b: r.out["children"] for b, r in bands.items() if b != "0-17"}
+        if "0-17" in bands and parts and sum(parts.values()) > bands["0-17"].out["children"]:
+            bands["0-17"].add("children", "pop_bands_exceed", bands=sum(parts.values()),
+                              total=bands["0-17"].out["children"])
+        elif "0-17" not in bands and set(parts) != set(AGE_BANDS):
+            first = min(bands.values(), key=lambda r: r.row)
+            first.add("age_band", "pop_bands_partial", "warning", bands="、".join(sorted(parts)))
+
+
 def _table(ctx: _Context, records: list[_Row]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows as the target table wants them, with generated ids where the file gave none."""
+    if ctx.kind == "population":
+        return pd.DataFrame([{**{c: r.out.get(c) for c in COLUMNS["population"]}, "file_name": ctx.file}
+                             for r in records], columns=COLUMNS["population"]), pd.DataFrame()
     prefix, width = ID_PREFIX[ctx.kind]
     # Never reuse an id on record, even when replacing: sites, service records and old exports refer to them.
     ids = _new_ids(prefix, width, {nfkc(r.raw("id")) for r in records}
@@ -508,10 +559,3 @@ def _table(ctx: _Context, records: list[_Row]) -> tuple[pd.DataFrame, pd.DataFra
         out.append({**{c: r.out.get(c) for c in COLUMNS[ctx.kind]}, "id": rid})
     return pd.DataFrame(out, columns=COLUMNS[ctx.kind]), pd.DataFrame(
         new_orgs, columns=["id", "name", "district_code", "founded_year"])
-
-
-
-def check_current(data: bytes, file_name: str, kind: str, crs: str | None = None, mode: str = "replace",
-                  db_file=None) -> Checked:
-    """check() against the live database (the data page's entry point); raises Unreadable."""
-    return check(data, file_name, kind, db.connect(db_file), crs=crs, mode=mode)

@@ -150,6 +150,24 @@ def farthest(walk: pd.DataFrame, lang: str = "zh", n: int = 15) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def access(district: str | None, street: str | None, category_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Per community unit with children: 2SFCA places per 10,000 children over the categories (community_access
+    derived at publish), lowest first."""
+    return db.query("community_access_in", district=district, street=street, categories=tuple(category_codes))
+
+
+def access_table(rows: pd.DataFrame, lang: str = "zh", n: int = 30) -> pd.DataFrame:
+    top = rows.head(n)
+    return pd.DataFrame({
+        t("coverage.col_district", lang): top["district_name"],
+        t("coverage.col_street", lang): top["street_name"],
+        t("coverage.col_unit", lang): top["unit_name"],
+        t("coverage.col_children", lang): top["children"].astype(int),
+        t("coverage.col_places_per_10k", lang): top["places_per_10k"].round(1),
+        t("coverage.col_points_within", lang): top["points_within"].astype(int),
+    }).reset_index(drop=True)
+
+
 def walking_default() -> list[str]:
     """The categories of the first distance standard (the walking-access standard), else all categories."""
     dist = standards()

@@ -319,13 +319,8 @@ def site_bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float,
                      pickable=True)
 
 
-def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
-                 target_crs: str = "WGS84") -> pdk.Layer:
-    """Streets as proportional symbols (area ∝ value) at their representative points: streets have no polygons."""
-    s = shift_frame(streets, target_crs)
-    values = s[metric].astype(float).fillna(0)
-    top = max(values.max(), 1.0) if not s.empty else 1.0
-    tips = _tips(s, s["name"], [
+def _street_tips(s: pd.DataFrame, metric: str, labels: Mapping[str, str]) -> pd.DataFrame:
+    return _tips(s, s["name"], [
         _labelled(labels["label_district"], s["district_name"]),
         pd.Series([f"{labels[metric]}：{format_value(metric, v)}" for v in s[metric]], index=s.index),
         pd.Series([f"{labels['compliance']}：{format_value('compliance', v)}" for v in s["compliance"]],
@@ -333,6 +328,43 @@ def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], 
         _labelled("", s["point_note"]),
         pd.Series(labels["click_street"], index=s.index),
     ])
+
+
+def has_boundary(streets: pd.DataFrame) -> pd.Series:
+    return streets["boundary"].notna() if "boundary" in streets else pd.Series(False, index=streets.index)
+
+
+def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
+                      target_crs: str = "WGS84") -> pdk.Layer:
+    """The streets with the bureau's boundaries as a choropleth of `metric` (classes over these streets), the
+    street in scope outlined in gold."""
+    s = streets[has_boundary(streets)]
+    breaks = class_breaks(s[metric])
+    colors = palette(metric, max(len(breaks) - 1, 1))
+    tips = _street_tips(s, metric, labels)
+    features = []
+    for (_, row), (_, tip) in zip(s.iterrows(), tips.iterrows()):
+        k = classify(row[metric], breaks)
+        rgb = NO_DATA if k is None else colors[k]
+        features.append({"type": "Feature", "geometry": shift_geometry(json.loads(row["boundary"]), target_crs),
+                         "properties": {"code": row["code"], "district_code": row["district_code"],
+                                        "fill": [*rgb, 200],
+                                        "line": [255, 215, 0, 255] if row["code"] == current else [60, 60, 60, 220],
+                                        "width": 4 if row["code"] == current else 1, **tip.to_dict()}})
+    return pdk.Layer(
+        "GeoJsonLayer", id="street-areas", data=features, filled=True, stroked=True,
+        get_fill_color="properties.fill", get_line_color="properties.line", get_line_width="properties.width",
+        line_width_units="'pixels'", pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 60])
+
+
+def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
+                 target_crs: str = "WGS84") -> pdk.Layer:
+    """Streets without the bureau's boundary as proportional symbols (area ∝ value) at their representative
+    points (the streets with one are drawn as areas: street_area_layer)."""
+    s = shift_frame(streets[~has_boundary(streets)], target_crs)
+    values = s[metric].astype(float).fillna(0)
+    top = max(values.max(), 1.0) if not s.empty else 1.0
+    tips = _street_tips(s, metric, labels)
     color = [200, 30, 30, 230] if metric == "gaps" else [40, 40, 40, 230]
     rows = pd.DataFrame({"code": s["code"], "district_code": s["district_code"], "lon": s["lon"].round(6),
                          "lat": s["lat"].round(6), "radius": (3 + 13 * np.sqrt(values / top)).round(1),
@@ -546,6 +578,7 @@ class MapResult:
     n_points: int
     binned: bool = False
     cell_m: float = 0.0
+    streets: pd.DataFrame | None = None   # the map_streets rows (with boundary where imported)
 
 
 def bin_size_m(district: str | None, street: str | None) -> float:
@@ -592,6 +625,8 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
             if not communities.empty:
                 layers.append(community_gap_layer(communities, "director" if gap == "no_director" else "home",
                                                   texts, target))
+    if has_boundary(streets).any():   # the bureau's boundaries, under the points and the symbols
+        layers.insert(1, street_area_layer(streets, opts.street_metric, texts, opts.street, target))
     if not streets.empty:
         layers.append(street_layer(streets, opts.street_metric, texts, opts.street, target))
         layers.append(street_labels_layer(streets, target))
@@ -606,7 +641,7 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
     if source:
         layers = tile_layers(source, view) + layers
     return MapResult(deck(layers, view), legend_classes(opts.metric, breaks), districts, points, n_points, binned,
-                     cell_m)
+                     cell_m, streets)
 
 
 # --- small maps: district outlines and points or bins, for the directory and an organisation's sites ----------

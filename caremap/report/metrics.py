@@ -41,6 +41,11 @@ class Metric:
         return en if (language or lang()) == "en" else zh
 
     @property
+    def is_rate(self) -> bool:
+        """Per 10,000 residents or children: written with two decimals."""
+        return self.unit[0].startswith("个/万")
+
+    @property
     def is_share(self) -> bool:
         return self.unit[0] == "%"
 
@@ -143,7 +148,7 @@ def values(district: str | None = None, street: str | None = None, con=None) -> 
     for mid, m in _static().items():
         v = row[m.column]
         out[mid] = None if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v) else (
-            float(v) if m.unit[0] in ("%", "个/万人") else int(v))
+            float(v) if m.is_rate or m.unit[0] == "%" else int(v))
     comp = run("coverage_compliance", district=district, street=street)
     out |= standard_values(comp)
     every = registry() if con is None else registry_of(con)
@@ -161,11 +166,11 @@ def fmt(metric_id: str, v, language: str | None = None) -> str:
     """A value as shown: counts with 万 in Chinese (330万) and separators in English, shares as %, rates 0.00."""
     language = language or lang()
     m = get(metric_id)
-    if v is None:
+    if v is None or pd.isna(v):   # not defined at the scope (NaN once it has passed through a frame)
         return "—"
     if m.is_share:
         return f"{100 * float(v):.1f}%"
-    if m.unit[0] == "个/万人":
+    if m.is_rate:
         return f"{float(v):.2f}"
     return fmt_int(v, language)
 

@@ -41,6 +41,7 @@ class Plan:
     closed_greedy: float
     unlocated: int                # demand units with no location: no site can be placed there
     solver: str
+    weight_basis: str = "units"   # "children": each unit weighs its children (every unit in scope has a count)
 
     @property
     def units_met_before(self) -> int:
@@ -67,7 +68,8 @@ def home_standard() -> dict | None:
 
 def _units(district, street, categories: tuple[str, ...]) -> pd.DataFrame:
     walk = db.query("walking_nearest", district=district, street=street, categories=tuple(categories))
-    return walk[["unit_code", "unit_name", "district_name", "street_name", "lon", "lat", "nearest_m"]].rename(
+    columns = ["unit_code", "unit_name", "district_name", "street_name", "lon", "lat", "nearest_m", "children"]
+    return walk[columns].rename(
         columns={"unit_code": "code", "unit_name": "name"})
 
 
@@ -90,7 +92,9 @@ def plan(district: str | None, street: str | None, mode: str, k: int, walk_m: fl
         units["demand"] = ~(units["nearest_m"] <= walk_m)  # none of the categories within the distance
     unlocated = int((units["demand"] & units["lon"].isna()).sum())
     units = units[units["lon"].notna()].reset_index(drop=True)
-    units["weight"] = 1.0
+    # Weighted by children where every located unit in scope has a count (the bureau's import); else each unit 1.
+    by_children = bool(len(units)) and units["children"].notna().all()
+    units["weight"] = units["children"].astype(float) if by_children else 1.0
     demand = set(units.loc[units["demand"], "code"])
     if walk_m > 0:
         pairs = db.query("planner_pairs", district=district, street=street, max_m=float(walk_m))
@@ -119,7 +123,8 @@ def plan(district: str | None, street: str | None, mode: str, k: int, walk_m: fl
     chosen, greedy = sites(exact), sites(greedy_order, running=True)
     return Plan(mode, int(k), float(walk_m), units, chosen, greedy, float(sum(weight[u] for u in demand)),
                 float(sum(weight[u] for u in set().union(*[covers.get(c, set()) for c in exact]))) if exact else 0.0,
-                float(greedy["closed_so_far"].iloc[-1]) if len(greedy) else 0.0, unlocated, solver)
+                float(greedy["closed_so_far"].iloc[-1]) if len(greedy) else 0.0, unlocated, solver,
+                "children" if by_children else "units")
 
 
 def greedy_covering(covers: dict[str, set], weight: dict[str, float], k: int) -> list[str]:
@@ -180,6 +185,9 @@ def table(p: Plan, language: str = "zh") -> pd.DataFrame:
     from caremap.common.i18n import t
 
     names = dict(zip(p.units["code"], p.units["name"]))
+    weight = dict(zip(p.units["code"], p.units["weight"]))
+    reached = [int(sum(weight[u] for u in c)) for c in p.chosen["closes"]]
+    children = {t("coverage.col_children_closed", language): reached} if p.weight_basis == "children" else {}
     return pd.DataFrame({
         t("coverage.col_rank", language): range(1, len(p.chosen) + 1),
         t("coverage.col_district", language): p.chosen["district_name"],
@@ -189,4 +197,5 @@ def table(p: Plan, language: str = "zh") -> pd.DataFrame:
         t("coverage.col_new", language): p.chosen["closes_n"].astype(int),
         t("coverage.col_closes", language): [("、" if language == "zh" else ", ").join(names[u] for u in c)
                                              for c in p.chosen["closes"]],
+        **children,
     })

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from caremap.common.paths import DEMO, REFERENCE, db_path
-from caremap.store import announcements, db, initials, standards, versions
+from caremap.store import announcements, db, initials, spatial, standards, versions
 from caremap.store.errors import BuildError
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -27,7 +27,7 @@ DATASET_TABLES = [
 TABLES = {"district", "street", "community", "special_zone", "service_category", "service_point", "worker",
            "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta",
            "community_nearest", "point_tally", "sw_project_scope", "sw_scope_month",
-           "policy", "announcement"}
+           "policy", "announcement", "unit_geometry", "population", "point_place", "community_access"}
 
 
 def data_version(files: list[Path]) -> str:
@@ -78,13 +78,15 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
     _load_csv(con, "special_zone", reference / "special_zones.csv")
     _load_csv(con, "service_category", reference / "service_categories.csv")
     con.execute("""
-        insert into community
+        insert into community (code, name, official_name, street_code, district_code, lon, lat, location_note)
         select c.code, c.name, c.official_name, c.street_code, s.district_code,
                p.lon::double, p.lat::double, p.location_note
         from read_csv($communities, header = true, all_varchar = true) as c
         join street as s on s.code = c.street_code
         left join read_csv($points, header = true, all_varchar = true) as p on p.community_code = c.code""",
                 {"communities": str(reference / "communities.csv"), "points": str(dataset / "community_points.csv")})
+    # The reference and demo locations become ref_lon/ref_lat in derive (derive_locations.sql): imported geography
+    # replaces them in lon/lat and never loses them.
     for table, name in DATASET_TABLES:
         _load_csv(con, table, dataset / name)
     categories = {r[0] for r in con.execute("select code from service_category").fetchall()}
@@ -128,16 +130,28 @@ def _load_announcements(con, dataset: Path) -> None:
                     loaded.rows)
 
 
-# Tables derived from the loaded ones when a version is published, each by its own insert statement.
+# Tables derived from the loaded ones when a version is published, each by its own insert statement, in order:
+# point_place (where the points lie, by point-in-polygon) before point_tally, which counts by it.
 DERIVED = {table: Path(__file__).with_name(f"derive_{name}.sql") for table, name in (
-    ("community_nearest", "nearest"), ("point_tally", "point_tally"), ("sw_project_scope", "sw_project_scope"),
+    ("point_place", "point_place"), ("community_nearest", "nearest"), ("point_tally", "point_tally"),
+    ("community_access", "community_access"), ("sw_project_scope", "sw_project_scope"),
     ("sw_scope_month", "sw_scope_month"))}
+LOCATIONS = Path(__file__).with_name("derive_locations.sql")
 
 
 def derive(con) -> None:
-    """Recompute the derived tables (called inside the publishing transaction, at build and at import)."""
+    """Recompute the derived tables (called inside the publishing transaction, at build and at import).
+
+    First the locations in use: the bureau's imported geography where there is one, else the reference or demo
+    location. Point-in-polygon needs the spatial extension, loaded only when boundaries exist."""
+    con.execute(LOCATIONS.read_text(encoding="utf-8"))  # four update statements
+    boundaries = con.execute("select count(*) from unit_geometry where kind = 'polygon'").fetchone()[0]
     for table, sql in DERIVED.items():
         con.execute(f"delete from {table}")  # noqa: S608 (a fixed table name from DERIVED, not input)
+        if table == "point_place" and not boundaries:
+            continue
+        if table == "point_place":
+            spatial.load(con)
         con.execute(sql.read_text(encoding="utf-8"))
     initials.derive_initials(con)
 

@@ -5,13 +5,17 @@ create table district (
     population_2020 bigint, population_source varchar, label_lon double, label_lat double,
     boundary_note varchar, geojson varchar
 );
+-- lon, lat: the location every figure uses (the bureau's imported geography where there is one, else ref_*);
+-- ref_lon, ref_lat, ref_note: the reference (approximate) or demo location; location_method says which is used.
 create table street (
     code varchar primary key, name varchar not null, district_code varchar not null,
-    lon double, lat double, point_note varchar
+    lon double, lat double, point_note varchar, ref_lon double, ref_lat double, ref_note varchar,
+    location_method varchar
 );
 create table community (
     code varchar primary key, name varchar not null, official_name varchar, street_code varchar not null,
-    district_code varchar not null, lon double, lat double, location_note varchar
+    district_code varchar not null, lon double, lat double, location_note varchar, ref_lon double, ref_lat double,
+    ref_note varchar, location_method varchar
 );
 create table special_zone (code varchar primary key, name varchar, district_code varchar);
 create table service_category (
@@ -21,7 +25,7 @@ create table service_category (
 create table service_point (
     id varchar primary key, name varchar not null, category varchar not null, district_code varchar not null,
     street_code varchar, community_code varchar, address varchar, phone varchar, lon double, lat double,
-    source_crs varchar, updated_on date
+    source_crs varchar, updated_on date, capacity integer
 );
 create table worker (
     id varchar primary key, role varchar not null, name varchar, phone varchar, district_code varchar not null,
@@ -73,6 +77,25 @@ create table sw_project_scope (
 create table sw_scope_month (
     scope_code varchar not null, month date not null, person_times bigint not null,
     online_person_times bigint not null
+);
+-- The bureau's own geography (imports of kind streets and communities), WGS-84: a boundary or a given location.
+create table unit_geometry (
+    level varchar not null, unit_code varchar not null, geom geometry not null, geojson varchar, kind varchar not null,
+    lon double not null, lat double not null, method varchar not null, area_km2 double, feature_no integer,
+    source_crs varchar, file_name varchar, primary key (level, unit_code)
+);
+-- Children per unit and age band (imports of kind population), with the year and source of the count.
+create table population (
+    level varchar not null, unit_code varchar not null, age_band varchar not null, children bigint not null,
+    year integer not null, source varchar not null, file_name varchar, primary key (level, unit_code, age_band)
+);
+-- Derived where boundaries exist: the street and community boundary that contains each located service point.
+create table point_place (id varchar not null, street_code varchar, community_code varchar);
+-- Derived where children per community are known: two-step floating catchment (2SFCA) access per community and
+-- category: places (capacity, or 1 per point where capacity is not given) per 10,000 children within the catchment.
+create table community_access (
+    community_code varchar not null, category varchar not null, children bigint not null, catchment_m double not null,
+    places_per_10k double not null, supply_basis varchar not null, points_within bigint not null
 );
 create table name_initials (name_key varchar primary key, initials varchar not null);
 create table service_point_initials (id varchar not null, name_key varchar not null);
@@ -193,3 +216,39 @@ create macro worker_states(in_district, in_street) as table
         case when c.filled > 0 then 'in_post' when c.vacant > 0 then 'vacant' else 'no_record' end as state
     from community_tally() as c
     where (in_district is null or c.district_code = in_district) and (in_street is null or c.street_code = in_street);
+-- Children (0-17) per unit with a count: the 0-17 row where given, else the four age bands added up (a unit with
+-- only some bands has no total). One row per (level, unit_code) with the year and source of its count.
+create macro population_total() as table
+    select level, unit_code,
+        coalesce(max(children) filter (where age_band = '0-17'),
+            case when count(*) filter (where age_band in ('0-2', '3-5', '6-11', '12-17')) = 4
+                then sum(children) filter (where age_band <> '0-17') end) as children,
+        max(year) as year, string_agg(distinct source, '；' order by source) as source
+    from population
+    group by level, unit_code;
+-- The children of a scope (a district or street code; both null = the city): the coarsest level at which every
+-- unit of the scope has a count (the scope's own figure, else its streets', else its community units'); no row
+-- when no level is complete. units and known say how complete the level is.
+create macro children_in(in_district, in_street) as table
+    with
+    units as (
+        select 'district' as level, 1 as rank, code as unit_code from district
+        where in_street is null and (in_district is null or code = in_district)
+        union all
+        select 'street', 2, code from street
+        where (in_district is null or district_code = in_district) and (in_street is null or code = in_street)
+        union all
+        select 'community', 3, code from community
+        where (in_district is null or district_code = in_district) and (in_street is null or street_code = in_street)
+    ),
+    by_level as (
+        select u.level, min(u.rank) as rank, count(*) as units, count(t.children) as known,
+            sum(t.children)::bigint as children, max(t.year) as year, string_agg(distinct t.source, '；') as source
+        from units as u
+        left join population_total() as t on u.level = t.level and u.unit_code = t.unit_code
+        group by u.level
+    )
+    select level, children, units, known, year, source from by_level
+    where known = units and units > 0
+    order by rank
+    limit 1;
