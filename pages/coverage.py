@@ -89,11 +89,14 @@ with tabs[1]:
     st.caption(f"{t('common.source')}：{t('coverage.population_source')}")  # real census figures, not demo data
     st.subheader(t("coverage.children_heading"))
     scope_values = metrics.values(scope.district, scope.street)
-    if scope_values["children"] is None:
+    rates = coverage.children_rates(scope.district, scope.street, L)
+    if scope_values["children"] is None and rates[t("coverage.col_children", L)].isna().all():
         st.info(t("coverage.children_none"))
     else:
-        for col, mid in zip(st.columns(3), ("children", "points_per_10k_children", "homes_per_10k_children")):
-            widgets.metric(col, mid, scope_values, scope)
+        if scope_values["children"] is not None:
+            for col, mid in zip(st.columns(3), ("children", "points_per_10k_children", "homes_per_10k_children")):
+                widgets.metric(col, mid, scope_values, scope)
+        st.dataframe(rates, hide_index=True, key="coverage_children_rates")
         widgets.source(metrics.source_text("children", "zh"), metrics.source_text("children", "en"))
 
 with tabs[2]:

@@ -53,7 +53,7 @@ if "rings" in extra:
     ring_m = c2.radio(t("map.ring_radius"), [500, 1000], index=1, horizontal=True, key="map_ring_m",
                       format_func=lambda m: t("map.ring_m", m=fmt_int(m)))
 
-focus = None
+focus = focus_code = None
 if query_text.strip():
     found = db.query("map_search", search=query_text.strip(), district=scope.district, max_rows=20)
     if found.empty:
@@ -63,12 +63,14 @@ if query_text.strip():
                             format_func=lambda i: f"{found.at[i, 'name']} · {t('map.kind_' + found.at[i, 'kind'])}"
                             + (f" · {found.at[i, 'detail']}" if found.at[i, "detail"] else ""))
         hit = found.loc[pick]
-        focus = (float(hit["lon"]), float(hit["lat"]), {"point": 15.5, "street": 13.5}.get(hit["kind"], 11.5))
+        focus = (float(hit["lon"]), float(hit["lat"]),
+                 {"point": 15.5, "community": 15.0, "street": 13.5}.get(hit["kind"], 11.5))
+        focus_code = hit["code"] if hit["kind"] in ("street", "community") else None
         if hit["kind"] == "point":
             st.session_state["map_point"] = hit["code"]
 
 opts = maps.MapOptions(scope.district, scope.street, metric, street_metric, tuple(chosen) or None, system or None,
-                       level or None, tuple(extra), ring_categories, ring_m, focus)
+                       level or None, tuple(extra), ring_categories, ring_m, focus, focus_code)
 result = maps.build_map(db.query, opts, maps.labels(t), source)
 
 left, right = st.columns([3, 1])
@@ -95,6 +97,10 @@ if picked:
         st.session_state["map_last_pick"] = ident
         if layer == "districts" and ident[1] != scope.district:
             urlstate.set_scope(ident[1])
+            st.rerun()
+        elif layer == "community-areas" and (obj.get("properties") or {}).get("street_code") != scope.street:
+            props = obj.get("properties") or {}
+            urlstate.set_scope(props.get("district_code") or scope.district, props.get("street_code"))
             st.rerun()
         elif layer in ("streets", "street-areas") and ident[1] != scope.street:
             props = obj.get("properties") or obj

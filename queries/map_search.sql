@@ -1,4 +1,4 @@
--- Service points, streets and districts whose name contains $search (literally, case-insensitive), within $district (nullable); at most $max_rows rows.
+-- Service points, community units, streets and districts whose name contains $search (literally, case-insensitive), within $district (nullable); at most $max_rows rows.
 with
 -- A text with Latin letters is matched case-insensitively (a regular expression on the escaped text); any other
 -- text (Chinese) by plain containment, ten times cheaper over a million names. Both are written on the
@@ -57,6 +57,19 @@ candidates as (
     inner join needle as n on contains(lower(s.name), lower(n.text))
     union all
     select
+        'community' as kind,
+        c.code,
+        c.name,
+        s.name as detail,
+        c.district_code,
+        c.street_code,
+        c.lon,
+        c.lat
+    from community as c
+    inner join street as s on c.street_code = s.code
+    inner join needle as n on contains(lower(c.name), lower(n.text))
+    union all
+    select
         'district' as kind,
         d.code,
         d.name,
@@ -72,7 +85,7 @@ candidates as (
 final as (
     select
         *,
-        case kind when 'district' then 1 when 'street' then 2 else 3 end as kind_order
+        case kind when 'district' then 1 when 'street' then 2 when 'community' then 3 else 4 end as kind_order
     from candidates
     where $district is null or district_code = $district
 )

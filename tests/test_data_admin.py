@@ -179,7 +179,8 @@ def test_the_geography_tab_lists_the_points_the_boundaries_contradict_with_a_dow
     at = _login(_page(SECRET), PASSWORD)
     assert not at.exception
     status = at.dataframe[0].value
-    assert status.loc[status["层级"] == "街道", ["局方边界", "近似或示例位置", "有儿童人数"]].values.tolist() == [[9, 65, 1]]
+    street_row = status.loc[status["层级"] == "街道", ["局方边界", "近似或示例位置", "有儿童人数"]]
+    assert street_row.values.tolist() == [[9, 65, 1]]
     listed = next(d.value for d in at.dataframe if "found_street_code" in d.value.columns)
     assert len(listed) == expected > 0
     assert t("data_admin.mismatch_intro", "zh", n=expected) in [w.value for w in at.warning]

@@ -24,7 +24,7 @@ import factories
 from caremap import cli, ingest
 from caremap.common.crs import haversine_m
 from caremap.ingest import load
-from caremap.report import maps
+from caremap.report import maps, metrics
 from caremap.store import build, db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -341,3 +341,67 @@ def test_children_per_10000_and_2sfca_equal_the_hand_computed_values():
     access = dict(con.execute("select community_code, places_per_10k from community_access").fetchall())
     assert access["990001001001"] == pytest.approx((10 / 1000 + 20 / 1000 + 40 / 4000) * 10000)   # 400
     assert access["990001001002"] == pytest.approx((30 / 3000 + 40 / 4000) * 10000)              # 200
+
+
+# --- the pages, once the bureau's geography and children are in ---------------------------------------------
+
+
+@pytest.fixture()
+def bureau_street(live, truth, tmp_path):
+    """One street of 福田区 with the bureau's boundary, three of its units with boundaries, and children for every
+    one of its units (1,000, 1,100, … in code order): (street code, {unit: children})."""
+    street = next(iter(truth))
+    data = gf.geojson_gcj02(truth)
+    _publish(live, _check(live, data, "s.geojson", "streets", crs="GCJ02"), data)
+    gpkg = gf.geopackage(gf.community_truth(street), tmp_path / "gpkg")
+    _publish(live, _check(live, gpkg, "c.gpkg", "communities"), gpkg)
+    codes = [r[0] for r in _sql(live, "select code from community where street_code = $s order by code", {"s": street})]
+    children = {c: 1000 + 100 * i for i, c in enumerate(codes)}
+    text = "区划代码,年龄段,儿童人数,年份,来源\n" + "".join(f"{c},0-17,{n},2025,测试来源\n" for c, n in children.items())
+    checked = _check(live, text.encode(), "children.csv", "population")
+    assert checked.ok, _lines(checked)
+    _publish(live, checked, text.encode())
+    return street, children
+
+
+def test_the_coverage_page_shows_children_rates_2sfca_and_a_plan_weighed_by_children(bureau_street, live):
+    from conftest import app_test
+
+    street, children = bureau_street
+    total = sum(children.values())
+    points = _sql(live, "select count(*) from service_point where street_code = $s", {"s": street})[0][0]
+    at = app_test("pages/coverage.py", district="440304", street=street)
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["儿童人数（0–17岁）"] == metrics.fmt("children", total, "zh")
+    assert shown["每万名儿童服务点"] == f"{points * 10000 / total:.2f}"
+    rates = next(d.value for d in at.dataframe if "每万名儿童服务点" in d.value.columns)
+    assert rates["儿童（0–17岁）"].sum() == total and len(rates) == len(children)
+    access = next(d.value for d in at.dataframe if "每万名儿童名额" in d.value.columns)
+    assert len(access) == min(len(children), 30)
+    # the plan weighs each unit by its children: the demand is counted in children, not units
+    assert "待补齐单位的儿童" in shown
+    assert any("按局方导入的0–17岁儿童人数加权" in c.value for c in at.caption)
+    # the units still on demo locations are said, for this street: all but three
+    assert any(f"{len(children) - 3} 个社区级单位仍使用示例位置，0 个街道仍使用近似位置" in c.value for c in at.caption)
+
+
+def test_community_areas_and_the_searched_unit_are_outlined_on_the_map(bureau_street, live):
+    street, _ = bureau_street
+    first = next(iter(gf.community_truth(street)))
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        texts = {k: k for k in maps.LABEL_KEYS} | {"bin_title": "{n}", "site_bin_title": "{n}", "bin_note": "{m}"}
+        result = maps.build_map(lambda name, **p: db.run(con, name, **p),
+                                maps.MapOptions(district="440304", street=street, focus_code=first), texts)
+        found = db.run(con, "map_search", search=_sql(live, "select name from community where code = $c",
+                                                      {"c": first})[0][0], district=None, max_rows=5)
+    finally:
+        con.close()
+    layers = {layer.id: layer for layer in result.deck.layers}
+    areas = {f["properties"]["code"]: f["properties"] for f in layers["community-areas"].data}
+    assert set(areas) == set(gf.community_truth(street))
+    assert areas[first]["line"] == maps.SEARCHED and areas[first]["width"] == 4
+    streets = {f["properties"]["code"]: f["properties"] for f in layers["street-areas"].data}
+    assert streets[street]["line"] == maps.GOLD   # the street in scope
+    assert ("community", first) in set(zip(found["kind"], found["code"]))

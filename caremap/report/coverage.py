@@ -168,6 +168,19 @@ def access_table(rows: pd.DataFrame, lang: str = "zh", n: int = 30) -> pd.DataFr
     }).reset_index(drop=True)
 
 
+def children_rates(district: str | None, street: str | None, lang: str = "zh") -> pd.DataFrame:
+    """Children and services per 10,000 children for each street of the scope (each community unit of a street),
+    lowest rate first; units without a complete count at the end, their rates blank."""
+    rows = db.query("children_rates", district=district, street=street)
+    return pd.DataFrame({
+        t("coverage.col_unit" if street else "coverage.col_street", lang): rows["name"],
+        t("coverage.col_children", lang): rows["children"].astype("Int64"),
+        t("coverage.col_points", lang): rows["points"].astype(int),
+        t("coverage.col_points_per_10k_children", lang): rows["points_per_10k_children"].round(2),
+        t("coverage.col_homes_per_10k_children", lang): rows["homes_per_10k_children"].round(2),
+    })
+
+
 def walking_default() -> list[str]:
     """The categories of the first distance standard (the walking-access standard), else all categories."""
     dist = standards()

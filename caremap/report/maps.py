@@ -334,8 +334,45 @@ def has_boundary(streets: pd.DataFrame) -> pd.Series:
     return streets["boundary"].notna() if "boundary" in streets else pd.Series(False, index=streets.index)
 
 
+GOLD = [255, 215, 0, 255]
+SEARCHED = [0, 160, 255, 255]
+GAP_RGB = {0: (120, 190, 120), 1: (250, 190, 80)}   # community areas: no gap, one gap; more gaps in red
+MANY_GAPS_RGB = (215, 60, 50)
+
+
+def _outline(code: str, current: str | None, searched: str | None) -> tuple[list[int], int]:
+    if code == searched:
+        return SEARCHED, 4
+    if code == current:
+        return GOLD, 4
+    return [60, 60, 60, 220], 1
+
+
+def community_area_layer(units: pd.DataFrame, labels: Mapping[str, str], searched: str | None = None,
+                         target_crs: str = "WGS84") -> pdk.Layer:
+    """Community units with the bureau's boundaries, coloured by their gaps (community-level standards not met)."""
+    tips = _tips(units, units["name"], [
+        _labelled(labels["label_street"], units["street_name"]),
+        pd.Series([f"{labels['gaps']}：{int(g)} / {int(c)}" for g, c in zip(units["gaps"], units["checks"])],
+                  index=units.index),
+        _labelled("", units["location_note"]),
+    ])
+    features = []
+    for (_, row), (_, tip) in zip(units.iterrows(), tips.iterrows()):
+        line, width = _outline(row["code"], None, searched)
+        rgb = GAP_RGB.get(int(row["gaps"]), MANY_GAPS_RGB)
+        features.append({"type": "Feature", "geometry": shift_geometry(json.loads(row["boundary"]), target_crs),
+                         "properties": {"code": row["code"], "street_code": row["street_code"],
+                                        "district_code": row["district_code"], "fill": [*rgb, 170], "line": line,
+                                        "width": width, **tip.to_dict()}})
+    return pdk.Layer(
+        "GeoJsonLayer", id="community-areas", data=features, filled=True, stroked=True,
+        get_fill_color="properties.fill", get_line_color="properties.line", get_line_width="properties.width",
+        line_width_units="'pixels'", pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 60])
+
+
 def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
-                      target_crs: str = "WGS84") -> pdk.Layer:
+                      target_crs: str = "WGS84", searched: str | None = None) -> pdk.Layer:
     """The streets with the bureau's boundaries as a choropleth of `metric` (classes over these streets), the
     street in scope outlined in gold."""
     s = streets[has_boundary(streets)]
@@ -346,11 +383,10 @@ def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, s
     for (_, row), (_, tip) in zip(s.iterrows(), tips.iterrows()):
         k = classify(row[metric], breaks)
         rgb = NO_DATA if k is None else colors[k]
+        line, width = _outline(row["code"], current, searched)
         features.append({"type": "Feature", "geometry": shift_geometry(json.loads(row["boundary"]), target_crs),
                          "properties": {"code": row["code"], "district_code": row["district_code"],
-                                        "fill": [*rgb, 200],
-                                        "line": [255, 215, 0, 255] if row["code"] == current else [60, 60, 60, 220],
-                                        "width": 4 if row["code"] == current else 1, **tip.to_dict()}})
+                                        "fill": [*rgb, 200], "line": line, "width": width, **tip.to_dict()}})
     return pdk.Layer(
         "GeoJsonLayer", id="street-areas", data=features, filled=True, stroked=True,
         get_fill_color="properties.fill", get_line_color="properties.line", get_line_width="properties.width",
@@ -567,6 +603,7 @@ class MapOptions:
     ring_categories: tuple[str, ...] = ("children_home",)
     ring_m: int = 1000
     focus: tuple[float, float, float] | None = None  # (lon, lat, zoom) to fly to, e.g. a search result
+    focus_code: str | None = None   # the street or community found by a search: outlined where it has a boundary
 
 
 @dataclass
@@ -626,7 +663,12 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
                 layers.append(community_gap_layer(communities, "director" if gap == "no_director" else "home",
                                                   texts, target))
     if has_boundary(streets).any():   # the bureau's boundaries, under the points and the symbols
-        layers.insert(1, street_area_layer(streets, opts.street_metric, texts, opts.street, target))
+        layers.insert(1, street_area_layer(streets, opts.street_metric, texts, opts.street, target, opts.focus_code))
+    if opts.district or opts.street:   # community areas below the city: 783 boundaries would crowd the city view
+        units = run_query("map_community_areas", **scope)
+        if not units.empty:
+            layers.insert(2 if has_boundary(streets).any() else 1,
+                          community_area_layer(units, texts, opts.focus_code, target))
     if not streets.empty:
         layers.append(street_layer(streets, opts.street_metric, texts, opts.street, target))
         layers.append(street_labels_layer(streets, target))
