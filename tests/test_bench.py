@@ -37,6 +37,7 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
         assert g["street_units"] == 74 and g["community_units"] > 500
         assert 0.9 * entry["service_points"] < g["points_placed"] <= entry["service_points"]  # the cells tile the city
         assert g["point_in_polygon_seconds"] > 0 and set(g["map_payload_bytes"]) == {"city", "district"}
+        assert g["access_2sfca_seconds"] > 0 and g["access_rows"] > 783   # every unit × category
         assert g["map_payload_bytes"]["city"] > entry["map_payload_bytes"]["city"]
         assert {"headline", "points_by_system"} <= set(entry["pandas_baseline"])
         assert all(v["speedup"] > 0 for v in entry["pandas_baseline"].values())

@@ -405,3 +405,29 @@ def test_community_areas_and_the_searched_unit_are_outlined_on_the_map(bureau_st
     streets = {f["properties"]["code"]: f["properties"] for f in layers["street-areas"].data}
     assert streets[street]["line"] == maps.GOLD   # the street in scope
     assert ("community", first) in set(zip(found["kind"], found["code"]))
+
+
+def test_a_kml_of_community_locations_reads_as_points(live, truth, tmp_path):
+    street = next(iter(truth))
+    points = {c: g.centroid for c, g in gf.community_truth(street).items()}
+    # as Google Earth and web tools write it: lon,lat in <coordinates>, the code in <name>
+    placemarks = "".join(f"<Placemark><name>{c}</name><Point><coordinates>{p.x},{p.y},0</coordinates></Point>"
+                         "</Placemark>" for c, p in points.items())
+    data = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+            f"{placemarks}</Document></kml>").encode()
+    checked = _check(live, data, "units.kml", "communities")
+    assert checked.ok, _lines(checked)
+    assert set(checked.rows["method"]) == {"given_point"} and set(checked.rows["kind"]) == {"point"}
+    for row in checked.rows.itertuples():
+        assert haversine_m(row.lon, row.lat, points[row.unit_code].x, points[row.unit_code].y) < 5
+
+
+def test_service_point_capacity_is_imported_and_feeds_the_access_basis(live):
+    text = ("名称,类别,所属区,所属街道,所属社区,地址,经度,纬度,容量\n"
+            "示例·粤海儿童之家,儿童之家,南山区,粤海街道,科技园社区,南山区示例路1号,113.944,22.533,40\n"
+            "示例·粤海二号,儿童之家,南山区,粤海街道,,南山区示例路2号,113.945,22.534,-3\n")
+    checked = _check(live, text.encode(), "points.csv", "service_points")
+    assert "第3行 I列（容量）“-3”" in _lines(checked) and not checked.ok
+    good = text.replace(",-3\n", ",25\n").encode()
+    checked = _check(live, good, "points.csv", "service_points")
+    assert checked.ok and checked.rows["capacity"].tolist() == [40, 25]

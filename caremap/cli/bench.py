@@ -347,7 +347,8 @@ def _print_table(r: dict) -> None:
             print(f"  geography: {g['street_units']} street boundaries checked {g['street_check_seconds']:.1f} s + "
                   f"published {g['street_publish_seconds']:.1f} s; {g['community_units']} community boundaries "
                   f"{g['community_check_seconds']:.1f} s + {g['community_publish_seconds']:.1f} s; point-in-polygon "
-                  f"of {g['points_placed']:,} points {g['point_in_polygon_seconds']:.2f} s; map payload with "
+                  f"of {g['points_placed']:,} points {g['point_in_polygon_seconds']:.2f} s; 2SFCA "
+                  f"{g['access_2sfca_seconds']:.2f} s; map payload with "
                   "boundaries " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in g["map_payload_bytes"].items()))
     if r.get("concurrent_sessions"):
         c = r["concurrent_sessions"]

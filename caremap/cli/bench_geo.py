@@ -107,6 +107,30 @@ def point_in_polygon_seconds(db: Path, repeat: int = 3) -> tuple[float, int]:
     return float(np.median(times)), int(placed)
 
 
+def access_seconds(db: Path, repeat: int = 3) -> tuple[float, int]:
+    """Median seconds of the 2SFCA derivation (community_access) with a child count for every community unit
+    (1,000 each: a measurement input, never stored), and the rows it gives."""
+    work = db.with_name(db.stem + "-2sfca.duckdb")
+    shutil.copyfile(Path(db).resolve(), work)
+    con = duckdb.connect(str(work))
+    try:
+        con.execute("delete from population")
+        con.execute("insert into population select 'community', code, '0-17', 1000, 2025, 'bench', null "
+                    "from community")
+        sql = build.DERIVED["community_access"].read_text(encoding="utf-8")
+        times = []
+        for _ in range(repeat):
+            con.execute("delete from community_access")
+            t0 = time.perf_counter()
+            con.execute(sql)
+            times.append(time.perf_counter() - t0)
+        rows = con.execute("select count(*) from community_access").fetchone()[0]
+    finally:
+        con.close()
+        work.unlink(missing_ok=True)
+    return float(np.median(times)), int(rows)
+
+
 def measure(db: Path, folder: Path, repeat: int = 3) -> dict:
     """Import both boundary files into a copy of `db` (its versions beside it in `folder`) and time each step."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -116,6 +140,8 @@ def measure(db: Path, folder: Path, repeat: int = 3) -> dict:
     s_check, s_publish, s_units = _import(live, _geojson(street_cells), "streets.geojson", "streets")
     c_check, c_publish, c_units = _import(live, _geojson(unit_cells), "communities.geojson", "communities")
     pip_s, placed = point_in_polygon_seconds(live, repeat)
+    access_s, access_rows = access_seconds(live, repeat)
     return {"live": live, "street_units": s_units, "street_check_seconds": s_check,
             "street_publish_seconds": s_publish, "community_units": c_units, "community_check_seconds": c_check,
-            "community_publish_seconds": c_publish, "point_in_polygon_seconds": pip_s, "points_placed": placed}
+            "community_publish_seconds": c_publish, "point_in_polygon_seconds": pip_s, "points_placed": placed,
+            "access_2sfca_seconds": access_s, "access_rows": access_rows}

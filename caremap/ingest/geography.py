@@ -22,12 +22,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.errors
 from shapely.geometry import Point, mapping
 
 from caremap.common import crs as crsmod
 from caremap.ingest.normalise import Field, Reference, find_header, header_key, is_note, nfkc, parse_number
 from caremap.ingest.problems import Checked, Problem
-from caremap.ingest.read import MAX_UNZIPPED_BYTES, Unreadable, col_letter, read_rows
+from caremap.ingest.read import MAX_ROWS, MAX_UNZIPPED_BYTES, Unreadable, col_letter, read_rows
 from caremap.store import geo, spatial
 
 GEO_KINDS = ("streets", "communities")
@@ -88,7 +89,11 @@ class _Source:
         if name.lower().endswith(".zip"):
             self.path = self._zip_member(data, folder / name)
         self.con = duckdb.connect()
-        spatial.load(self.con)
+        try:
+            spatial.load(self.con)
+        except (spatial.SpatialUnavailable, duckdb.Error) as exc:
+            self.close()
+            raise Unreadable(str(exc)) from None
 
     def _zip_member(self, data: bytes, path: Path) -> str:
         try:
@@ -119,7 +124,9 @@ class _Source:
         return f"/vsizip/{path}/{members[0]}"
 
     def close(self) -> None:
-        self.con.close()
+        if getattr(self, "con", None) is not None:
+            self.con.close()
+            self.con = None
         self._tmp.cleanup()
 
     def layer(self) -> tuple[str, dict | None, list[str]]:
@@ -275,6 +282,8 @@ def _read_geo(data: bytes, name: str, given, problems) -> tuple[pd.DataFrame | N
         frame = source.features(layer, epsg)
     finally:
         source.close()
+    if len(frame) > MAX_ROWS:
+        raise Unreadable(f"要素超过 {MAX_ROWS:,} 个上限 / more than {MAX_ROWS:,} features")
     wkb = [None if b is None or b is pd.NA or (isinstance(b, float) and math.isnan(b)) else bytes(b)
            for b in frame.pop("wkb")]
     geoms = shapely.from_wkb(np.array(wkb, dtype=object)) if wkb else np.array([])
@@ -402,19 +411,16 @@ def _match_and_check(frame, geoms, kind, ref: Reference, file, make_valid, probl
             add("geo_repaired", "warning", reason=reason)
         district = district_of.get(unit)
         shape = shapes.get(district)
-        if shape is not None:
-            if g.geom_type in ("Point", "MultiPoint"):
-                far = shape.distance(g) >= POINT_NEAR_DEG
-                share = None
-            else:
-                inside = g.intersection(shape.buffer(DISTRICT_BUFFER_DEG)).area
-                share = inside / g.area if g.area else 0.0
-                far = share < MIN_SHARE_INSIDE
-            if far:
-                add("geo_outside_district", district=ref.districts.display[district],
-                    share="—" if share is None else f"{share:.0%}",
-                    km=f"{shape.distance(g.representative_point()) * 111:.1f}")
-                continue
+        try:
+            far, share = _outside(g, shape)
+        except shapely.errors.GEOSException as exc:   # a geometry GEOS cannot intersect: refused, never raised
+            add("geo_invalid", reason=str(exc)[:80])
+            continue
+        if far:
+            add("geo_outside_district", district=ref.districts.display[district],
+                share="—" if share is None else f"{share:.0%}",
+                km=f"{shape.distance(g.representative_point()) * 111:.1f}")
+            continue
         lon, lat, method = _location(g)
         drawn = None if g.geom_type in ("Point", "MultiPoint") else json.dumps(
             mapping(shapely.set_precision(g.simplify(DRAW_TOLERANCE_DEG, preserve_topology=True), 1e-6)))
@@ -424,6 +430,18 @@ def _match_and_check(frame, geoms, kind, ref: Reference, file, make_valid, probl
                     "area_km2": None if method == "given_point" else round(_area_km2(g), 4), "feature_no": no,
                     "_geom": g, "_name": matcher.display[unit]})
     return out
+
+
+def _outside(g, shape) -> tuple[bool, float | None]:
+    """(lies outside its district, share of its area inside): a point more than ~200 m out, a boundary with less
+    than half its area inside the district (buffered ~500 m)."""
+    if shape is None:
+        return False, None
+    if g.geom_type in ("Point", "MultiPoint"):
+        return shape.distance(g) >= POINT_NEAR_DEG, None
+    inside = g.intersection(shape.buffer(DISTRICT_BUFFER_DEG)).area
+    share = inside / g.area if g.area else 0.0
+    return share < MIN_SHARE_INSIDE, share
 
 
 def _overlaps(rows: list[dict], file: str, problems, unit_word) -> None:
