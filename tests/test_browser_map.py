@@ -259,3 +259,66 @@ def test_optional_heat_and_ring_layers_draw_without_errors(app_url, browser):
     changed = sum(1 for a, b in zip(before.getdata(), after.getdata()) if a != b)
     assert changed > 0.05 * before.width * before.height, f"the extra layers changed only {changed} pixels"
     assert errors == [] and outside == [], (errors, outside[:3])
+
+
+def test_the_bureau_s_street_boundaries_are_drawn_and_answer_a_hover(tmp_path, browser):
+    """Boundaries imported for 福田区's streets: the map draws them as areas and hovering one names the street and
+    where its location comes from."""
+
+    import duckdb
+    import geofixtures as gf
+
+    from caremap import ingest
+    from caremap.ingest import load
+    from caremap.store import build, db
+
+    live = tmp_path / "db" / "caremap.duckdb"
+    live.parent.mkdir()
+    build.build(live)
+    truth = gf.street_truth()
+    data = gf.geojson_gcj02(truth)
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        checked = ingest.check(data, "streets.geojson", "streets", con, crs="GCJ02")
+        districts = db.run(con, "map_districts", categories=None, system=None, level=None)
+        streets = db.run(con, "map_streets", district="440304", categories=None, system=None, level=None)
+        points = db.run(con, "map_points", district="440304", street=None, categories=None, system=None, level=None,
+                        max_rows=20_000)
+    finally:
+        con.close()
+    load.publish_import(checked, data, "replace", live, who="test")
+    view = maps.scope_view(districts, streets, "440304", None)
+    # the spot inside a street square farthest from every service point and from the other streets' symbols
+    others = [(s.lon, s.lat) for s in streets.itertuples() if s.code not in truth]
+    marks = [(p.lon, p.lat) for p in points.itertuples()] + others
+
+    def clearance(x, y):
+        return min(math.hypot(x - a, y - b) for a, b in marks)
+    candidates = [(code, x0 + (x1 - x0) * i / 6, y0 + (y1 - y0) * j / 6)
+                  for code, (x0, y0, x1, y1) in ((c, g.bounds) for c, g in truth.items())
+                  for i in range(1, 6) for j in range(1, 6)]
+    code, lon, lat = max(candidates, key=lambda c: clearance(c[1], c[2]))
+    name = streets.set_index("code").loc[code, "name"]
+    with streamlit_app(db=live, name="map-boundaries") as url:
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        log = ConsoleLog(page)
+        page.goto(f"{url}/map?district=440304", timeout=120_000)
+        page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
+        wait_for_pixels(page, ARTIFACTS / "map-boundaries.png")
+        wait_until_still(page, ARTIFACTS / "map-boundaries.png")
+        page.get_by_text("街道面：").first.wait_for(timeout=30_000)   # the legend says they are areas
+        box = page.locator(f"{DECK} canvas").first.bounding_box()
+        x, y = _project(lon, lat, view, box["width"], box["height"])
+        tip = page.locator(".deck-tooltip")
+        for dx in (0, 2, -2):   # software WebGL may miss a first hover mid-frame
+            page.mouse.move(box["x"] + x + dx, box["y"] + y)
+            try:
+                tip.wait_for(state="visible", timeout=5_000)
+                break
+            except Exception:  # noqa: BLE001 (playwright's TimeoutError): move again
+                continue
+        text = tip.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "map-boundary-tooltip.png"))
+        errors = list(log.errors)
+    assert name in text and "局方边界的质心" in text, text
+    assert errors == [], errors
