@@ -40,13 +40,14 @@ def module_name(path: Path) -> str:
 
 
 def sources() -> dict[str, Path]:
-    files = sorted(PACKAGE.rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "dashboard.py"]
+    files = (sorted(PACKAGE.rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "dashboard.py"]
+             + sorted((ROOT / "public").glob("*.py")))
     return {module_name(p): p for p in files}
 
 
 def layer(module: str) -> str | None:
     parts = module.split(".")
-    if parts[0] in ("pages", "dashboard"):
+    if parts[0] in ("pages", "dashboard", "public"):
         return "pages"
     if parts[0] == "caremap" and len(parts) > 1 and parts[1] in LAYERS:
         return parts[1]

@@ -1,0 +1,94 @@
+"""The citizens' view in a real browser on a phone screen (375×667): the near-me cards ordered by distance, the
+call and direction links, no sideways scrolling, and no worker's name or phone in anything the server sends
+(every WebSocket frame of a visit to all four pages is scanned)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser import ARTIFACTS, ConsoleLog, chromium, streamlit_app
+from caremap.common import crs
+from caremap.report import public
+from caremap.store import db
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 375, "height": 667}
+
+
+@pytest.fixture(scope="module")
+def public_url(demo_db):
+    with streamlit_app("public/app.py", db=demo_db, name="public") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium(webgl=True) as b:
+        yield b
+
+
+def _metres(text: str) -> float:
+    m = re.search(r"直线 ([\d.]+) (米|公里)", text)
+    assert m, text
+    return float(m.group(1)) * (1000 if m.group(2) == "公里" else 1)
+
+
+def test_a_parent_on_a_phone_finds_the_nearest_services_calls_and_gets_directions(public_url, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log = ConsoleLog(page)
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
+        payload if isinstance(payload, bytes) else payload.encode())))
+    page.goto(f"{public_url}/?public_district=440304&public_place=440304002", timeout=120_000)
+    page.locator("h3").nth(4).wait_for(timeout=90_000)
+    page.screenshot(path=str(ARTIFACTS / "public-find-375.png"), full_page=True)
+    cards = page.locator("[class*='st-key-public_card_']")
+    n = cards.count()
+    texts = [cards.nth(i).inner_text() for i in range(n)]
+    expected = public.near(public.origin_of_place("440304002"))
+    assert n == len(expected) == public.NEAR_ROWS
+    distances = [_metres(x) for x in texts]
+    assert distances == sorted(distances)
+    assert [x.splitlines()[0] for x in texts] == expected["name"].tolist()
+    first = expected.iloc[0]
+    tel = cards.nth(0).locator("a[href^='tel:']")
+    assert tel.get_attribute("href") == "tel:" + re.sub(r"\D", "", first["phone"].split("、")[0])
+    assert tel.bounding_box()["height"] >= 40    # a thumb-sized target
+    glon, glat = crs.wgs84_to_gcj02(first["lon"], first["lat"])
+    blon, blat = crs.wgs84_to_bd09(first["lon"], first["lat"])
+    hrefs = [a.get_attribute("href") for a in cards.nth(0).locator("a").all()]
+    assert any(f"position={glon:.6f},{glat:.6f}" in h for h in hrefs)
+    assert any(f"location={blat:.6f},{blon:.6f}" in h and "coord_type=bd09ll" in h for h in hrefs)
+    assert any(f"marker=coord:{glat:.6f},{glon:.6f}" in h for h in hrefs)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, f"the page scrolls sideways: {width} px wide"
+    # the other three pages, through the top navigation, as a visitor would
+    for label, marker in (("地图", "服务点地图"), ("政策与资讯", "政策文件"), ("关于", "关于本地图")):
+        link = page.get_by_role("link", name=label).first
+        box = link.bounding_box()
+        if box is None or box["x"] < 0 or box["x"] > PHONE["width"]:   # on a phone the menu is folded away
+            opener = page.locator("[data-testid=stExpandSidebarButton], [data-testid=stSidebarCollapsedControl]")
+            opener.first.click()
+            page.wait_for_function("(el) => el.getBoundingClientRect().x >= 0", arg=link.element_handle(),
+                                   timeout=15_000)
+        link.click()
+        page.get_by_text(marker).first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / f"public-{label}-375.png"), full_page=True)
+    errors = list(log.errors)
+    page.close()
+    con = db.connect()
+    names = [n for (n,) in con.execute("select distinct name from worker where name is not null").fetchall()]
+    phones = [p for (p,) in con.execute("select distinct phone from worker where phone is not null").fetchall()]
+    payload = b"".join(frames)
+    assert len(payload) > 10_000   # the frames were captured
+    leaked = [n for n in names if n.encode() in payload]
+    leaked += [p for p in phones if re.search(rb"(?<![\d.])" + re.escape(p.encode()) + rb"(?!\d)", payload)]
+    leaked += [w for w in ("在岗儿童督导员", "儿童主任岗位", "workforce") if w.encode() in payload]
+    if leaked:
+        at = payload.find(leaked[0].encode())
+        (ARTIFACTS / "public-leak.bin").write_bytes(payload[max(0, at - 400):at + 400])
+    assert leaked == [], leaked[:10]
+    assert errors == [], errors

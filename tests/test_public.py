@@ -1,0 +1,129 @@
+"""The citizens' view (public.py): every page runs, the near-me list is ordered by distance from the chosen place,
+the call and direction links carry correctly converted coordinates, and nothing of the workforce is reachable —
+not in the pages' imports, their queries, their output, nor (in the browser, at 375×667) the WebSocket payload."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from caremap.common import crs
+from caremap.common.paths import QUERIES
+from caremap.report import public
+from caremap.store import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "public").glob("*.py"))
+PUBLIC_PAGES = [p for p in PUBLIC_FILES if p != "public/app.py"]
+# What a public file may import from caremap: nothing that reaches the workforce or the admin functions.
+ALLOWED = {"caremap.app.urlstate", "caremap.common.i18n", "caremap.report.public", "caremap.report.maps",
+           "caremap.store.db", "caremap.store.startup"}
+
+
+def _page(script: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _workers() -> tuple[set[str], set[str]]:
+    con = db.connect()
+    names = {n for (n,) in con.execute("select name from worker where name is not null").fetchall()}
+    phones = {p for (p,) in con.execute("select phone from worker where phone is not null").fetchall()}
+    assert names and phones   # the demo roster has names and phones to look for
+    return names, phones
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("caremap"):
+            found |= {f"{node.module}.{a.name}" if node.module.count(".") < 2 else node.module for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("caremap")}
+    return found
+
+
+@pytest.mark.parametrize("script", PUBLIC_FILES)
+def test_the_public_files_import_nothing_that_reaches_the_workforce(script):
+    assert _imports(ROOT / script) <= ALLOWED, _imports(ROOT / script) - ALLOWED
+
+
+def test_the_public_queries_never_read_the_workforce():
+    for name in public.PUBLIC_QUERIES:
+        text = (QUERIES / f"{name}.sql").read_text(encoding="utf-8").lower()
+        assert not re.search(r"\b(worker|worker_states|community_tally|import_log)\b", text), name
+    with pytest.raises(ValueError):
+        public._query("workforce_by_district")
+
+
+@pytest.mark.parametrize("script", PUBLIC_PAGES)
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_every_public_page_runs_labelled_and_shows_no_worker(script, lang):
+    at = _page(script, **({"lang": lang} if lang else {}))
+    assert not at.exception
+    shown = str([e.proto for e in at.main])
+    if script != "public/about.py":
+        assert "示例数据" in shown
+    names, phones = _workers()
+    assert not [n for n in names if n in shown] and not [p for p in phones if p in shown]
+
+
+def test_the_near_list_is_ordered_by_straight_line_distance_from_the_chosen_place():
+    at = _page("public/find.py", public_district="440304", public_place="440304002")
+    assert not at.exception
+    origin = public.origin_of_place("440304002")
+    rows = public.near(origin)
+    assert len(rows) == public.NEAR_ROWS
+    d = [crs.haversine_m(origin.lon, origin.lat, lon, lat) for lon, lat in zip(rows["lon"], rows["lat"])]
+    assert d == sorted(d) and rows["distance_m"].round(3).tolist() == pytest.approx([round(x, 3) for x in d])
+    titles = [m.value[4:].replace("\\", "") for m in at.markdown if m.value.startswith("### ")]
+    assert titles == rows["name"].tolist()
+    assert any(f"从 {origin.label} 出发，按直线距离由近到远（不是步行路程）" in m.value for m in at.markdown)
+
+
+def test_call_and_direction_links_carry_each_map_s_coordinates():
+    at = _page("public/find.py", public_district="440305", public_place="440305006")
+    first = public.near(public.origin_of_place("440305006")).iloc[0]
+    urls = [b.proto.url for b in at.get("link_button")]
+    tel, amap, baidu, tencent = urls[:4]
+    assert tel == "tel:" + re.sub(r"\D", "", first["phone"].split("、")[0])
+    glon, glat = crs.wgs84_to_gcj02(first["lon"], first["lat"])
+    blon, blat = crs.wgs84_to_bd09(first["lon"], first["lat"])
+    q = parse_qs(urlparse(amap).query)
+    assert q["position"] == [f"{glon:.6f},{glat:.6f}"] and q["coordinate"] == ["gaode"] and q["name"] == [first["name"]]
+    q = parse_qs(urlparse(baidu).query)
+    assert q["location"] == [f"{blat:.6f},{blon:.6f}"] and q["coord_type"] == ["bd09ll"]
+    marker = parse_qs(urlparse(tencent).query)["marker"][0]
+    assert marker.startswith(f"coord:{glat:.6f},{glon:.6f};title:{first['name']}")
+    # against the published reference pairs (coordtransform's, as in test_crs): a WGS-84 point whose GCJ-02 is
+    # (116.404, 39.915) must be sent to AMap and Tencent as that, and to Baidu as its published BD-09
+    from test_crs import REF_GCJ02_TO_BD09, REF_IN
+    links = public.nav_links(*crs.gcj02_to_wgs84(*REF_IN), "天安门")
+    assert parse_qs(urlparse(links["amap"]).query)["position"] == [f"{REF_IN[0]:.6f},{REF_IN[1]:.6f}"]
+    assert parse_qs(urlparse(links["baidu"]).query)["location"] == [
+        f"{REF_GCJ02_TO_BD09[1]:.6f},{REF_GCJ02_TO_BD09[0]:.6f}"]
+    assert parse_qs(urlparse(links["tencent"]).query)["marker"][0].startswith(f"coord:{REF_IN[1]:.6f},{REF_IN[0]:.6f};")
+
+
+def test_a_typed_place_starts_the_list_at_that_place():
+    name = db.query("public_near", lon=114.05, lat=22.54, category="children_home", max_rows=1)["name"].iloc[0]
+    at = _page("public/find.py", public_how="landmark", public_q=name)
+    assert not at.exception
+    titles = [m.value[4:].replace("\\", "") for m in at.markdown if m.value.startswith("### ")]
+    assert titles[0] == name and "直线 0 米" in [m.value for m in at.markdown][2]
+    at = _page("public/find.py", public_how="landmark", public_q="不存在的地方xyz")
+    assert [i.value for i in at.info] == ["没有找到“不存在的地方xyz”：请换一个地名，或改用选择街道或社区。"]
+
+
+def test_hostile_text_stays_text():
+    assert public.plain("[点此](javascript:alert(1)) <img src=x onerror=alert(1)> **粗**") == (
+        "\\[点此\\]\\(javascript:alert\\(1\\)\\) &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*粗\\*\\*")
+    assert public.tel_link("138****5678") is None and public.tel_link(None) is None
+    assert public.tel_link("0755-8888 0000、12345") == "tel:075588880000"
