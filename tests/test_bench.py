@@ -48,6 +48,7 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
     from caremap.cli import bench_browser
     b = r["browser"]  # click to settled in Chromium, every page open and interaction, with its ratio to the floor
     expected = {f"open_{p}" for p in bench_browser.PAGE_OPENS} | set(bench_browser.INTERACTIONS)
-    assert set(b) == expected | {"trivial_open", "trivial_click"}
+    assert set(b) == expected | {"trivial_open", "trivial_click", "open_public"}
+    assert 10_000 < b["open_public"]["payload_bytes"] < 3_000_000   # the citizens' view on a phone, its frames
     assert all(b[k]["seconds"] > 0 and b[k]["ratio"] > 0 for k in expected)
     assert b["trivial_open"]["ratio"] is None and b["trivial_click"]["seconds"] > 0

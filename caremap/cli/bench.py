@@ -362,6 +362,8 @@ def _print_table(r: dict) -> None:
         for name, v in b.items():
             if v["ratio"] is not None:
                 print(f"  {name:<22} {v['seconds']:6.2f} s  {v['ratio']:5.2f}× its floor")
+        if "payload_bytes" in b.get("open_public", {}):
+            print(f"  the citizens' view on a 375×667 phone sends {b['open_public']['payload_bytes'] / 1e3:.0f} kB")
     if r.get("cold_start_seconds") is not None:
         print(f"\nCold start (no database → app answering, build included): {r['cold_start_seconds']:.1f} s")
 

@@ -106,9 +106,16 @@ def _timed(page, action: Callable[[], None]) -> float:
     return max(0.0, (_settle(page) - start) / 1000)
 
 
-def _opened(browser, url: str) -> tuple[object, float]:
-    """A new session opened at url; seconds from navigation to the settled page."""
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+def _opened(browser, url: str, phone: bool = False, frames: list | None = None) -> tuple[object, float]:
+    """A new session opened at url (on a 375×667 phone screen when `phone`); seconds from navigation to the
+    settled page. The WebSocket frames the server sends are appended to `frames` when given."""
+    if phone:
+        context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    else:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    if frames is not None:
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(len(payload))))
     page.goto(url, timeout=120_000)
     return page, _settle(page) / 1000
 
@@ -212,8 +219,9 @@ def measure(db: Path, repeat: int = 5) -> dict:
     trivial_script = Path(db).parent / "bench_trivial_app.py"
     trivial_script.write_text(TRIVIAL_APP, encoding="utf-8")
     times: dict[str, list[float]] = {}
+    payloads: list[int] = []
     with app_server(str(trivial_script), None) as trivial_url, app_server("dashboard.py", db) as url, \
-            sync_playwright() as pw:
+            app_server("public/app.py", db) as public_url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=chromium.ARGS + chromium.WEBGL_ARGS)
         try:
             _opened(browser, url)[0].context.close()  # warm-up: the first session pays for imports and caches
@@ -233,6 +241,12 @@ def measure(db: Path, repeat: int = 5) -> dict:
                     home.context.close()
                 for name, fn in _interactions(browser, url).items():
                     times.setdefault(name, []).append(fn())
+                frames: list[int] = []   # the citizens' view on a phone: its open time and what it sends
+                page, seconds = _opened(browser, f"{public_url}/?public_district=440304&public_place=440304002",
+                                        phone=True, frames=frames)
+                times.setdefault("open_public", []).append(seconds)
+                payloads.append(sum(frames))
+                page.context.close()
                 for context in browser.contexts:
                     context.close()
         finally:
@@ -243,4 +257,6 @@ def measure(db: Path, repeat: int = 5) -> dict:
         floor = medians["trivial_open"] if name.startswith("open_") or name == "link_new_session" else \
             medians["trivial_click"]
         out[name] = {"seconds": seconds, "ratio": None if name.startswith("trivial_") else seconds / floor}
+    if payloads:
+        out["open_public"]["payload_bytes"] = statistics.median(payloads)
     return out
