@@ -61,12 +61,21 @@ urlstate.bind("public_category", "", ["", *cat_names])
 category = st.selectbox(t("public.category"), ["", *cat_names], key="public_category",
                         format_func=lambda c: cat_names.get(c) or t("public.any_category", language)) or None
 
+c1, c2 = st.columns(2)
+ages = {"": t("public.any_age", language), **{a: t(f"public.age_{a}", language) for a in public.AGE_GROUPS}}
+urlstate.bind("public_age", "", list(ages))
+age = c1.selectbox(t("public.age"), list(ages), key="public_age", format_func=ages.get) or None
+forms = {"": t("public.any_form", language),
+         **{f: t(f"public.form_{k}", language) for f, k in public.FORMS.items()}}
+urlstate.bind("public_form", "", list(forms))
+form = c2.selectbox(t("public.form"), list(forms), key="public_form", format_func=forms.get) or None
+
 if origin is None:
     if how == "place":
         st.info(t("public.pick_first"))
     st.stop()
 
-rows = public.near(origin, category)
+rows = public.near(origin, category, age=age, form=form)
 st.markdown(f"**{public.plain(t('public.from_label', place=origin.label))}**")
 if rows.empty:
     st.info(t("public.none_near"))
@@ -77,6 +86,17 @@ for r in rows.itertuples():
         distance = t("public.distance", d=public.distance_text(r.distance_m, language))
         st.markdown(f"{public.plain(kind)} · {public.plain(distance)}")
         st.markdown(public.plain(t("public.address", address=r.address or "—")))
+        facts = [t("public.hours", hours=r.hours) if r.hours else None,
+                 t("public.services", services=r.services) if r.services else None,
+                 t("public.ages", ages="、".join(t(f"public.age_{a}", language) for a in r.ages.split(",")))
+                 if r.ages else None,
+                 t("public.forms", forms="、".join(t(f"public.form_{public.FORMS[f]}", language)
+                                                   for f in r.service_forms.split(",") if f in public.FORMS))
+                 if r.service_forms else None,
+                 None if r.appointment is None or r.appointment != r.appointment else
+                 t("public.appointment_yes" if r.appointment else "public.appointment_no", language)]
+        if any(facts):
+            st.markdown("  \n".join(public.plain(f) for f in facts if f))
         tel = public.tel_link(r.phone)
         if tel:
             st.link_button(t("public.call", phone=r.phone.split("、")[0]), tel, width="stretch", type="primary")

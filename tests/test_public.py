@@ -113,7 +113,8 @@ def test_call_and_direction_links_carry_each_map_s_coordinates():
 
 
 def test_a_typed_place_starts_the_list_at_that_place():
-    name = db.query("public_near", lon=114.05, lat=22.54, category="children_home", max_rows=1)["name"].iloc[0]
+    name = db.query("public_near", lon=114.05, lat=22.54, category="children_home", age=None, form=None,
+                    max_rows=1)["name"].iloc[0]
     at = _page("public/find.py", public_how="landmark", public_q=name)
     assert not at.exception
     titles = [m.value[4:].replace("\\", "") for m in at.markdown if m.value.startswith("### ")]
@@ -127,3 +128,34 @@ def test_hostile_text_stays_text():
         "\\[点此\\]\\(javascript:alert\\(1\\)\\) &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*粗\\*\\*")
     assert public.tel_link("138****5678") is None and public.tel_link(None) is None
     assert public.tel_link("0755-8888 0000、12345") == "tel:075588880000"
+
+
+def test_the_child_s_age_and_the_form_of_service_filter_the_list():
+    origin = public.origin_of_place("440304002")
+    young = public.near(origin, age="0-2", n=200)
+    assert len(young) == 200 and "children_home" not in set(young["category"])   # homes serve 3 and over (示例)
+    assert all("0-2" in a.split(",") for a in young["ages"].dropna())
+    online = public.near(origin, form="线上", n=50)
+    assert all("线上" in f.split(",") for f in online["service_forms"].dropna())
+    at = _page("public/find.py", public_district="440304", public_place="440304002", public_age="0-2")
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert not any("儿童之家 ·" in v for v in shown) and any("服务对象：0–2岁" in v for v in shown)
+
+
+def test_the_new_service_fields_are_imported_and_checked():
+    from caremap import ingest
+
+    con = db.connect()
+    text = ("名称,类别,所属区,所属街道,地址,经度,纬度,开放时间,服务内容,服务对象年龄,服务形式,是否需预约\n"
+            "示例·甲,儿童之家,南山区,粤海街道,南山区示例路1号,113.944,22.533,周一 9:00,阅读,3-6岁、6-12,到店、网上,"
+            "需要\n"
+            "示例·乙,儿童之家,南山区,粤海街道,南山区示例路2号,113.945,22.534,,,十岁,飞行,也许\n")
+    checked = ingest.check(text.encode(), "p.csv", "service_points", con)
+    row = checked.rows.iloc[0]
+    assert (row["hours"], row["services"], row["ages"], row["service_forms"], row["appointment"]) == (
+        "周一 9:00", "阅读", "3-5,6-11,12-17", "到站,线上", True)
+    lines = "\n".join(ingest.report_lines(checked))
+    assert "第3行 J列（服务对象年龄）“十岁”：无法识别的服务对象年龄" in lines
+    assert "第3行 K列（服务形式）“飞行”：无法识别的服务形式" in lines
+    assert "第3行 L列（是否需预约）“也许”：应填“是”或“否”" in lines

@@ -101,6 +101,25 @@ def _phones(start, n, mobile=True):
     return [f"0755-0000{(start + i) % 10_000:04d}" for i in range(n)]
 
 
+# What a citizen's card shows, per category (示例: invented for the demonstration, as plausible wording, marked
+# 示例 in every value): hours, services, ages served, forms of service, appointment needed. No random draws, so
+# the rest of the demo data stays the same.
+ALL_AGES = "0-2,3-5,6-11,12-17"
+SERVICE_PROFILE = {
+    "rescue_centre": ("24小时（示例）", "临时监护、救助保护、转介安置（示例）", ALL_AGES, "到站,上门", False),
+    "welfare_centre": ("周一至周五 8:30–17:30（示例）", "养育照料、康复、特殊教育（示例）", ALL_AGES, "到站", True),
+    "children_home": ("周二至周日 9:00–17:00（示例）", "课后托管、亲子阅读、兴趣活动（示例）", "3-5,6-11,12-17",
+                      "到站,线上", False),
+    "workstation": ("周一至周五 9:00–18:00（示例）", "困境儿童帮扶、个案转介、政策咨询（示例）", ALL_AGES, "到站,上门",
+                    False),
+    "special_school": ("周一至周五 8:00–17:00（示例）", "特殊教育、康复训练（示例）", "6-11,12-17", "到站", True),
+    "rehab_centre": ("周一至周六 8:30–17:30（示例）", "康复训练、家长培训（示例）", "0-2,3-5,6-11", "到站,上门", True),
+    "mch_hospital": ("全天门诊（示例）", "儿童保健、疫苗接种、儿科诊疗（示例）", ALL_AGES, "到站", True),
+    "youth_centre": ("周二至周日 9:00–21:00（示例）", "青少年活动、心理咨询（示例）", "6-11,12-17", "到站,线上", False),
+}
+DEFAULT_PROFILE = ("工作日 9:00–17:30（示例）", "咨询与转介（示例）", ALL_AGES, "到站", False)
+
+
 def generate(seed: int = 2020, scale: int = 1, out: Path = DEMO, folder: Path = REFERENCE) -> dict:
     """Write the demo CSVs into `out`; return the counts written."""
     if scale < 1:
@@ -184,6 +203,10 @@ def generate(seed: int = 2020, scale: int = 1, out: Path = DEMO, folder: Path = 
         "phone": _phones(0, n_sp, mobile=False),
         "lon": lon, "lat": lat, "source_crs": "WGS84", "updated_on": "2020-05-31",
     })
+    profiles = [SERVICE_PROFILE.get(c, DEFAULT_PROFILE) for c in sp["category"]]
+    for i, col in enumerate(("hours", "services", "ages", "service_forms", "appointment")):
+        service_points[col] = [p[i] for p in profiles]
+    service_points["appointment"] = service_points["appointment"].map({True: "true", False: "false"})
 
     workers = _workers(rng, streets, comm, has_director, scale=1)
     orgs, projects, sites, months = _social_work(rng, districts, comm, scale)

@@ -57,6 +57,11 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("lon", _COORDS[0].names, True), Field("lat", _COORDS[1].names, True), _COORDS[2],
         Field("updated_on", ("更新日期", "updated_on", "更新时间")),
         Field("capacity", ("容量", "capacity", "服务容量", "名额", "学位", "places")),
+        Field("hours", ("开放时间", "hours", "服务时间", "opening_hours", "营业时间")),
+        Field("services", ("服务内容", "services", "服务项目")),
+        Field("ages", ("服务对象年龄", "ages", "服务年龄", "适用年龄")),
+        Field("service_forms", ("服务形式", "service_forms", "service_form", "服务方式")),
+        Field("appointment", ("是否需预约", "appointment", "预约", "需预约")),
     ),
     "workers": (
         Field("id", ("编号", "id", "人员编号")),
@@ -249,6 +254,64 @@ def _check_service_point(r: _Row) -> None:
     _date(r, "updated_on")
     r.out["updated_on"] = r.out["updated_on"] or dt.date.today().isoformat()
     _count(r, "capacity", True)
+    r.out["hours"] = clean_text(r.raw("hours")) or None
+    r.out["services"] = clean_text(r.raw("services")) or None
+    _ages(r)
+    _forms(r)
+    _yes_no(r, "appointment")
+
+
+_FORMS = {"到站": "到站", "到店": "到站", "现场": "到站", "线下": "到站", "onsite": "到站", "上门": "上门",
+          "入户": "上门", "home": "上门", "homevisit": "上门", "线上": "线上", "在线": "线上", "网上": "线上",
+          "online": "线上"}
+_YES = {"是", "需要", "需", "要", "yes", "y", "true", "1", "需预约"}
+_NO = {"否", "不需要", "不需", "无需", "no", "n", "false", "0", "免预约"}
+
+
+def _ages(r: _Row) -> None:
+    """'3-6岁、6-12岁', '0~17', '全部' → the bands served ('3-5,6-11,12-17'): every band a given range touches."""
+    text = nfkc(r.raw("ages")).replace("～", "-").replace("~", "-").replace("至", "-").replace("—", "-")
+    r.out["ages"] = None
+    if not text:
+        return
+    if re.sub(r"[\s岁周]", "", text) in ("全部", "不限", "all", "0-18", "0-17"):
+        r.out["ages"] = ",".join(AGE_BANDS)
+        return
+    bounds = {"0-2": (0, 2), "3-5": (3, 5), "6-11": (6, 11), "12-17": (12, 17)}
+    served = set()
+    for part in re.split(r"[、,;/，；]", text):
+        m = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*岁?\s*", part)
+        if not m or int(m.group(1)) > int(m.group(2)) or int(m.group(2)) > 18:
+            r.add("ages", "bad_ages")
+            return
+        lo, hi = int(m.group(1)), min(int(m.group(2)), 17)
+        served |= {b for b, (a, z) in bounds.items() if a <= hi and lo <= z}
+    r.out["ages"] = ",".join(b for b in AGE_BANDS if b in served)
+
+
+def _forms(r: _Row) -> None:
+    text = nfkc(r.raw("service_forms"))
+    r.out["service_forms"] = None
+    if not text:
+        return
+    forms = []
+    for part in re.split(r"[、,;/，；\s]+", text):
+        if not part:
+            continue
+        form = _FORMS.get(part.lower().replace("-", "").replace(" ", ""))
+        if form is None:
+            r.add("service_forms", "bad_forms")
+            return
+        if form not in forms:
+            forms.append(form)
+    r.out["service_forms"] = ",".join(f for f in ("到站", "上门", "线上") if f in forms)
+
+
+def _yes_no(r: _Row, key: str) -> None:
+    text = nfkc(r.raw(key)).strip().lower()
+    r.out[key] = True if text in _YES else False if text in _NO else None
+    if text and r.out[key] is None:
+        r.add(key, "bad_yes_no")
 
 
 def _check_worker(r: _Row) -> None:
@@ -363,7 +426,8 @@ CHECKS = {"service_points": _check_service_point, "workers": _check_worker, "pro
           "sites": _check_site, "population": _check_population}
 COLUMNS = {
     "service_points": ["id", "name", "category", "district_code", "street_code", "community_code", "address",
-                       "phone", "lon", "lat", "source_crs", "updated_on", "capacity"],
+                       "phone", "lon", "lat", "source_crs", "updated_on", "capacity", "hours", "services", "ages",
+                       "service_forms", "appointment"],
     "workers": ["id", "role", "name", "phone", "district_code", "street_code", "community_code", "status",
                 "appointed_on", "training_hours", "certificate"],
     "projects": ["id", "org_id", "name", "domain", "target_group", "district_code", "start_on", "end_on",

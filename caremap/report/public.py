@@ -64,9 +64,16 @@ def origin_of_landmark(text: str) -> Origin | None:
     return Origin(float(r["lon"]), float(r["lat"]), str(r["name"]), "landmark")
 
 
-def near(origin: Origin, category: str | None = None, n: int = NEAR_ROWS) -> pd.DataFrame:
-    """The n located service points nearest to the origin (straight line), nearest first."""
-    rows = _query("public_near", lon=origin.lon, lat=origin.lat, category=category, max_rows=int(n))
+AGE_GROUPS = ("0-2", "3-5", "6-11", "12-17")
+FORMS = {"到站": "onsite", "上门": "home", "线上": "online"}   # the stored form → its label key
+
+
+def near(origin: Origin, category: str | None = None, n: int = NEAR_ROWS, age: str | None = None,
+         form: str | None = None) -> pd.DataFrame:
+    """The n located service points nearest to the origin (straight line), nearest first, of the category,
+    serving the child's age group and in the form of service asked (a point stating none is kept)."""
+    rows = _query("public_near", lon=origin.lon, lat=origin.lat, category=category, age=age, form=form,
+                  max_rows=int(n))
     for col in ("phone", "address"):
         rows[col] = rows[col].map(masking.mask_mobiles)
     return rows

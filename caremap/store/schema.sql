@@ -25,7 +25,8 @@ create table service_category (
 create table service_point (
     id varchar primary key, name varchar not null, category varchar not null, district_code varchar not null,
     street_code varchar, community_code varchar, address varchar, phone varchar, lon double, lat double,
-    source_crs varchar, updated_on date, capacity integer
+    source_crs varchar, updated_on date, capacity integer, hours varchar, services varchar, ages varchar,
+    service_forms varchar, appointment boolean
 );
 create table worker (
     id varchar primary key, role varchar not null, name varchar, phone varchar, district_code varchar not null,
