@@ -7,7 +7,7 @@ from caremap.app import auth, widgets
 from caremap.common.crs import SYSTEMS
 from caremap.common.i18n import lang, t
 from caremap.ingest import load
-from caremap.store import db, versions
+from caremap.store import db, feedback, versions
 
 st.title(t("data_admin.heading"))
 widgets.demo_note()
@@ -38,9 +38,9 @@ demo_tables = db.meta().get("demo_tables")
 if demo_tables:
     st.warning(t("data_admin.demo_tables", tables=demo_tables.replace(",", "、")))
 
-tab_import, tab_geography, tab_history, tab_templates = st.tabs(
-    [t("data_admin.tab_import"), t("data_admin.tab_geography"), t("data_admin.tab_history"),
-     t("data_admin.tab_templates")])
+tab_import, tab_geography, tab_feedback, tab_history, tab_templates = st.tabs(
+    [t("data_admin.tab_import"), t("data_admin.tab_geography"), t("data_admin.tab_feedback"),
+     t("data_admin.tab_history"), t("data_admin.tab_templates")])
 
 with tab_import:
     language = lang()
@@ -113,6 +113,26 @@ with tab_geography:
         st.dataframe(mismatches, hide_index=True)
         st.download_button(t("data_admin.mismatch_download"), mismatches.to_csv(index=False).encode("utf-8-sig"),
                            file_name="place_mismatches.csv", mime="text/csv", key="data_admin_mismatch_csv")
+
+with tab_feedback:   # citizens' corrections and questions from the public view: reviewed here, never auto-published
+    st.caption(t("data_admin.feedback_intro"))
+    reports = feedback.queue()
+    if reports.empty:
+        st.info(t("data_admin.feedback_none"))
+    else:
+        language = lang()
+        st.dataframe(reports.assign(kind=reports["kind"].map(lambda k: t(f"public.feedback_kind_{k}", language)),
+                                    status=reports["status"].map(lambda s: t(f"data_admin.feedback_{s}", language))),
+                     hide_index=True, key="data_admin_feedback_table")
+        waiting = reports.loc[reports["status"] == "new", "id"].tolist()
+        if waiting:
+            c1, c2, c3 = st.columns([2, 1, 1])
+            chosen = c1.selectbox(t("data_admin.feedback_pick"), waiting, key="data_admin_feedback_pick")
+            for col, status in ((c2, "accepted"), (c3, "rejected")):
+                if col.button(t(f"data_admin.feedback_mark_{status}"), key=f"data_admin_feedback_{status}"):
+                    feedback.decide(int(chosen), status, auth.user())
+                    st.session_state["data_admin_flash"] = t(f"data_admin.feedback_done_{status}", id=chosen)
+                    st.rerun()
 
 with tab_history:
     st.subheader(t("data_admin.history"))

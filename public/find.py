@@ -3,7 +3,7 @@ link and directions in AMap, Baidu and Tencent Maps. Phone first: one column, la
 
 import streamlit as st
 
-from caremap.app import urlstate
+from caremap.app import session, urlstate
 from caremap.common.i18n import lang, t
 from caremap.report import public
 from caremap.store import db
@@ -111,3 +111,23 @@ for r in rows.itertuples():
             st.caption(t("public.updated", date=f"{r.updated_on:%Y-%m-%d}"))
 if db.is_demo():
     st.caption(t("public.location_note"))
+
+st.subheader(t("public.feedback_heading"))
+st.caption(t("public.feedback_intro"))
+about = {"": t("public.feedback_general", language), **dict(zip(rows["id"], rows["name"]))}
+with st.form("public_feedback", clear_on_submit=True, border=True):
+    point = st.selectbox(t("public.feedback_point"), list(about), format_func=about.get, key="public_fb_point")
+    kind = st.radio(t("public.feedback_kind"), ["wrong_info", "question"], horizontal=True, key="public_fb_kind",
+                    format_func=lambda k: t(f"public.feedback_kind_{k}", language))
+    body = st.text_area(t("public.feedback_body", n=public.FEEDBACK_MAX_CHARS), key="public_fb_body",
+                        max_chars=public.FEEDBACK_MAX_CHARS)
+    contact = st.text_input(t("public.feedback_contact"), key="public_fb_contact", max_chars=60)
+    sent = st.form_submit_button(t("public.feedback_send"), type="primary", width="stretch")
+if sent:
+    try:
+        stored = public.send_feedback(kind, body, session.session_id(), session.client_address(), point or None,
+                                      about.get(point) if point else None, contact)
+        st.success(t("public.feedback_thanks", id=stored.id))
+    except public.FeedbackRefused as exc:
+        st.error(t(f"public.feedback_{exc.code}", n=public.FEEDBACK_MAX_CHARS if exc.code == "too_long"
+                   else public.FEEDBACK_PER_MINUTE))

@@ -18,8 +18,18 @@ PHONE = {"width": 375, "height": 667}
 
 
 @pytest.fixture(scope="module")
-def public_url(demo_db):
-    with streamlit_app("public/app.py", db=demo_db, name="public") as url:
+def public_db(demo_db, tmp_path_factory):
+    """The demo data in a folder of its own: the visit's reports land in its own feedback.sqlite."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("public") / "caremap.duckdb"
+    shutil.copyfile(demo_db.resolve(), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def public_url(public_db):
+    with streamlit_app("public/app.py", db=public_db, name="public") as url:
         yield url
 
 
@@ -91,4 +101,23 @@ def test_a_parent_on_a_phone_finds_the_nearest_services_calls_and_gets_direction
         at = payload.find(leaked[0].encode())
         (ARTIFACTS / "public-leak.bin").write_bytes(payload[max(0, at - 400):at + 400])
     assert leaked == [], leaked[:10]
+    assert errors == [], errors
+
+
+def test_a_report_sent_from_a_phone_lands_in_the_review_queue(public_url, public_db, browser):
+    from caremap.store import feedback
+
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log = ConsoleLog(page)
+    page.goto(f"{public_url}/?public_district=440305&public_place=440305006", timeout=120_000)
+    page.locator("h3").nth(2).wait_for(timeout=90_000)
+    text = "这里周末不开门，电话也打不通 <b>请核实</b>"
+    page.locator(".st-key-public_fb_body textarea").fill(text)
+    page.get_by_role("button", name="提交").click()
+    page.get_by_text("已收到，谢谢！").wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "public-feedback-375.png"))
+    errors = list(log.errors)
+    page.close()
+    queue = feedback.queue(db_file=public_db)
+    assert queue["body"].tolist()[:1] == [text] and queue["status"].tolist()[:1] == ["new"]
     assert errors == [], errors

@@ -96,12 +96,12 @@ def test_a_locked_session_is_refused_even_with_the_right_password(monkeypatch):
 def test_the_right_password_opens_import_history_and_templates(own_db):
     at = _login(_page(SECRET), PASSWORD)
     assert not at.exception and not at.error
-    assert [tab.label for tab in at.tabs] == ["导入", "地理与儿童人数", "导入记录与回滚", "数据模板"]
+    assert [tab.label for tab in at.tabs] == ["导入", "地理与儿童人数", "市民反馈", "导入记录与回滚", "数据模板"]
     assert t("data_admin.logged_in", "zh", who="web:测试员") in [c.value for c in at.caption]
     assert len(at.get("file_uploader")) == 1
     assert len(at.get("download_button")) == 2 * len(ingest.TABLE_KINDS)   # no template for boundary files
     assert [i.value for i in at.info] == [t("data_admin.population_none", "zh"), t("data_admin.mismatch_none", "zh"),
-                                          "尚无导入记录。", "没有可回滚的早期版本。"]
+                                          "尚无市民反馈。", "尚无导入记录。", "没有可回滚的早期版本。"]
     status = at.dataframe[0].value   # where the geography comes from: all demo and approximate until imported
     assert status.to_dict("list") == {"层级": ["区", "街道", "社区级单位"], "单位数": [10, 74, 783],
                                       "局方边界": [10, 0, 0], "局方位置点": [0, 0, 0], "近似或示例位置": [0, 74, 783],
@@ -154,7 +154,8 @@ def test_the_logged_in_page_speaks_english(own_db):
     at.secrets["admin"] = SECRET
     at = _login(at.run(), PASSWORD, "tester")
     assert not at.exception
-    assert [tab.label for tab in at.tabs] == ["Import", "Geography and children", "History and rollback", "Templates"]
+    assert [tab.label for tab in at.tabs] == ["Import", "Geography and children", "Citizens' reports",
+                                              "History and rollback", "Templates"]
     assert at.selectbox(key="data_admin_kind").options == [
         "Service points", "Supervisors and directors", "Social-work projects", "Project sites",
         "Street boundaries (the bureau's geography)", "Community boundaries or locations (the bureau's geography)",
@@ -188,3 +189,23 @@ def test_the_geography_tab_lists_the_points_the_boundaries_contradict_with_a_dow
     population = next(d.value for d in at.dataframe if "age_band" in d.value.columns)
     assert population[["unit_name", "children", "year", "source"]].values.tolist() == [["园岭街道", 5000, 2025,
                                                                                        "测试来源（示例）"]]
+
+
+def test_citizens_reports_show_as_text_and_are_accepted_or_rejected(own_db):
+    from caremap.store import feedback
+
+    hostile = "<script>alert('x')</script> =HYPERLINK(\"http://evil\") **粗体** [点我](javascript:alert(1))"
+    first = feedback.submit("wrong_info", hostile, "s1", "10.0.0.1", point_id="SP0000001",
+                            point_name="罗湖区未成年人救助保护中心")
+    feedback.submit("question", "周末开放吗？", "s2", "10.0.0.2")
+    at = _login(_page(SECRET), PASSWORD)
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "body" in d.value.columns)
+    assert table.loc[table["id"] == first.id, "body"].tolist() == [hostile]   # exactly as written: a text cell
+    assert set(table["status"]) == {"待处理"}
+    assert not any("<script>" in m.value for m in at.markdown)
+    at.selectbox(key="data_admin_feedback_pick").set_value(first.id)
+    at.button(key="data_admin_feedback_rejected").click().run()
+    assert feedback.queue("rejected")["id"].tolist() == [first.id]
+    assert feedback.queue("rejected")["reviewed_by"].tolist() == ["web:测试员"]
+    assert f"已不采纳第 {first.id} 条反馈。" in [s.value for s in at.success]

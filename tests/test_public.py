@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "public").glob("*.py"))
 PUBLIC_PAGES = [p for p in PUBLIC_FILES if p != "public/app.py"]
 # What a public file may import from caremap: nothing that reaches the workforce or the admin functions.
-ALLOWED = {"caremap.app.urlstate", "caremap.common.i18n", "caremap.report.public", "caremap.report.maps",
-           "caremap.store.db", "caremap.store.startup"}
+ALLOWED = {"caremap.app.urlstate", "caremap.app.session", "caremap.common.i18n", "caremap.report.public",
+           "caremap.report.maps", "caremap.store.db", "caremap.store.startup"}
 
 
 def _page(script: str, **params) -> AppTest:
@@ -159,3 +159,60 @@ def test_the_new_service_fields_are_imported_and_checked():
     assert "第3行 J列（服务对象年龄）“十岁”：无法识别的服务对象年龄" in lines
     assert "第3行 K列（服务形式）“飞行”：无法识别的服务形式" in lines
     assert "第3行 L列（是否需预约）“也许”：应填“是”或“否”" in lines
+
+
+# --- 纠错 / 提问: the review queue ------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def own_queue(tmp_path, monkeypatch, demo_db):
+    """This test's own database folder, so its feedback.sqlite is its own."""
+    import shutil
+
+    path = tmp_path / "db" / "caremap.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(demo_db.resolve(), path)
+    monkeypatch.setenv("CAREMAP_DB", str(path))
+    return path
+
+
+def test_reports_are_queued_limited_in_size_and_rate_and_reviewed(own_queue):
+    import datetime as dt
+
+    from caremap.store import feedback
+
+    now = dt.datetime(2026, 12, 1, 10, 0, 0)
+    for i in range(5):
+        feedback.submit("wrong_info", f"电话不对 {i}", "session-a", "10.0.0.1", now=now + dt.timedelta(seconds=i))
+    with pytest.raises(feedback.FeedbackRefused) as refused:   # the 6th within a minute, same session
+        feedback.submit("question", "还有一个问题", "session-a", "10.0.0.9", now=now + dt.timedelta(seconds=30))
+    assert refused.value.code == "too_many"
+    with pytest.raises(feedback.FeedbackRefused):              # another session from the same address
+        feedback.submit("question", "换个会话", "session-b", "10.0.0.1", now=now + dt.timedelta(seconds=31))
+    feedback.submit("question", "一分钟后", "session-a", "10.0.0.1", now=now + dt.timedelta(seconds=65))
+    for body, code in (("", "empty"), ("   \x00\x07 ", "empty"), ("长" * 501, "too_long")):
+        with pytest.raises(feedback.FeedbackRefused) as refused:
+            feedback.submit("question", body, "session-c", "10.0.0.3", now=now)
+        assert refused.value.code == code
+    queue = feedback.queue()
+    assert len(queue) == 6 and set(queue["status"]) == {"new"} and "session_hash" not in queue.columns
+    feedback.decide(int(queue["id"].iloc[0]), "accepted", "web:审核员")
+    assert feedback.queue("accepted")["reviewed_by"].tolist() == ["web:审核员"]
+
+
+def test_the_public_form_stores_a_report_and_refuses_the_sixth_in_a_minute(own_queue):
+    from caremap.store import feedback
+
+    at = _page("public/find.py", public_district="440304", public_place="440304002")
+    first = public.near(public.origin_of_place("440304002")).iloc[0]
+    for i in range(6):
+        at.selectbox(key="public_fb_point").set_value(first["id"])
+        at.text_area(key="public_fb_body").input(f"地址写错了，第{i + 1}次")
+        at.get("form_submit_button")[0].click().run()
+        assert not at.exception
+        if i < 5:
+            assert at.success[-1].value.startswith("已收到，谢谢！编号 ")
+    assert at.error[-1].value == "提交太频繁：每分钟最多 5 条，请稍后再试。"
+    queue = feedback.queue()
+    assert len(queue) == 5 and set(queue["point_id"]) == {first["id"]} and set(queue["point_name"]) == {first["name"]}
+    assert sorted(queue["body"]) == sorted(f"地址写错了，第{i + 1}次" for i in range(5))

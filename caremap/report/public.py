@@ -16,7 +16,7 @@ import pandas as pd
 
 from caremap.common import crs
 from caremap.report import masking, search
-from caremap.store import db
+from caremap.store import db, feedback
 
 PUBLIC_QUERIES = ("public_near", "public_places", "public_categories", "policy_list", "announcement_list",
                   "sw_district_boundaries")
@@ -137,3 +137,14 @@ def plain(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return _MARKDOWN.sub(r"\\\1", html.escape(str(value), quote=False))
+
+
+def send_feedback(kind: str, body: str, session_id: str, client: str, point_id: str | None = None,
+                  point_name: str | None = None, contact: str | None = None):
+    """A citizen's correction or question into the review queue (store.feedback); raises FeedbackRefused."""
+    return feedback.submit(kind, body, session_id, client, point_id, point_name, contact)
+
+
+FeedbackRefused = feedback.FeedbackRefused
+FEEDBACK_MAX_CHARS = feedback.MAX_CHARS
+FEEDBACK_PER_MINUTE = feedback.PER_MINUTE
