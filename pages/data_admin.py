@@ -121,8 +121,9 @@ with tab_feedback:   # citizens' corrections and questions from the public view:
         st.info(t("data_admin.feedback_none"))
     else:
         language = lang()
-        st.dataframe(reports.assign(kind=reports["kind"].map(lambda k: t(f"public.feedback_kind_{k}", language)),
-                                    status=reports["status"].map(lambda s: t(f"data_admin.feedback_{s}", language))),
+        shown = reports.assign(kind=reports["kind"].map(lambda k: t(f"public.feedback_kind_{k}", language)),
+                               status=reports["status"].map(lambda s: t(f"data_admin.feedback_{s}", language)))
+        st.dataframe(shown.rename(columns={c: t(f"data_admin.feedback_col_{c}", language) for c in shown.columns}),
                      hide_index=True, key="data_admin_feedback_table")
         waiting = reports.loc[reports["status"] == "new", "id"].tolist()
         if waiting:

@@ -3,7 +3,7 @@ link and directions in AMap, Baidu and Tencent Maps. Phone first: one column, la
 
 import streamlit as st
 
-from caremap.app import session, urlstate
+from caremap.app import geolocate, session, urlstate
 from caremap.common.i18n import lang, t
 from caremap.report import public
 from caremap.store import db
@@ -16,6 +16,45 @@ def _on_lang() -> None:
     urlstate.set_language(st.session_state["public_lang"])
 
 
+
+def _card(r, distance_m: float | None = None, share: bool = True) -> None:
+    """One service point: name, kind (and distance), address, what it offers, a call button, directions."""
+    with st.container(border=True, key=f"public_card_{r.id}" if distance_m is not None else "public_shared_card"):
+        kind = r.category_name_en if en and r.category_name_en else r.category_name
+        st.markdown(f"### {public.plain(r.name)}")
+        if distance_m is None:
+            st.markdown(public.plain(kind))
+        else:
+            distance = t("public.distance", d=public.distance_text(distance_m, language))
+            st.markdown(f"{public.plain(kind)} · {public.plain(distance)}")
+        st.markdown(public.plain(t("public.address", address=r.address or "—")))
+        facts = [t("public.hours", hours=r.hours) if r.hours else None,
+                 t("public.services", services=r.services) if r.services else None,
+                 t("public.ages", ages="、".join(t(f"public.age_{a}", language) for a in r.ages.split(",")))
+                 if r.ages else None,
+                 t("public.forms", forms="、".join(t(f"public.form_{public.FORMS[f]}", language)
+                                                   for f in r.service_forms.split(",") if f in public.FORMS))
+                 if r.service_forms else None,
+                 None if r.appointment is None or r.appointment != r.appointment else
+                 t("public.appointment_yes" if r.appointment else "public.appointment_no", language)]
+        if any(facts):
+            st.markdown("  \n".join(public.plain(f) for f in facts if f))
+        tel = public.tel_link(r.phone)
+        if tel:
+            st.link_button(t("public.call", phone=r.phone.split("、")[0]), tel, width="stretch", type="primary")
+        else:
+            st.caption(t("public.no_phone"))
+        links = public.nav_links(float(r.lon), float(r.lat), str(r.name), str(r.address or ""))
+        st.caption(t("public.navigate"))
+        cols = st.columns(3)
+        for col, app in zip(cols, ("amap", "baidu", "tencent")):
+            col.link_button(t(f"public.{app}"), links[app], width="stretch")
+        if r.updated_on is not None:
+            st.caption(t("public.updated", date=f"{r.updated_on:%Y-%m-%d}"))
+        if share:
+            st.link_button(t("public.share"), f"?point={r.id}", width="stretch")
+
+
 st.session_state["public_lang"] = language
 st.segmented_control(t("common.language"), ["zh", "en"], key="public_lang", on_change=_on_lang,
                      format_func=lambda v: "中文" if v == "zh" else "English", label_visibility="collapsed")
@@ -23,14 +62,34 @@ st.title(t("public.find_heading"))
 if db.is_demo():
     st.caption(t("public.demo"))
 
+shared = st.query_params.get("point")
+if shared:   # a shared link (?point=ID): that point first, with its QR code and the link to pass on
+    found = public.point(shared)
+    if found is None:
+        st.warning(t("public.point_unknown", id=shared))
+    else:
+        st.subheader(t("public.shared_heading"))
+        _card(found, share=False)
+        link = public.share_link(st.context.url or "", found.id)
+        st.image(public.qr_png(link), caption=t("public.qr_caption"), output_format="PNG")
+        st.code(link, language=None)
+
 places = public.places()
 districts = places[places["kind"] == "district"]
 names = dict(zip(districts["code"], districts["name"]))
-urlstate.bind("public_how", "place", ["place", "landmark"])
-how = st.radio(t("public.from_how"), ["place", "landmark"], horizontal=True, key="public_how",
+urlstate.bind("public_how", "place", ["place", "landmark", "location"])
+how = st.radio(t("public.from_how"), ["place", "landmark", "location"], horizontal=True, key="public_how",
                format_func=lambda v: t(f"public.from_{v}", language))
 origin = None
-if how == "place":
+if how == "location":   # the browser's geolocation, asked only now and only if the visitor presses the button
+    where = geolocate.my_location({k: t(f"public.geo_{k}", language) for k in ("button", "asking", "denied",
+                                                                               "unavailable")})
+    if isinstance(where, dict) and "lon" in where:
+        origin = public.Origin(float(where["lon"]), float(where["lat"]), t("public.your_location", language),
+                               "location")
+    elif isinstance(where, dict) and where.get("error"):
+        st.info(t(f"public.geo_{where['error']}", language))
+elif how == "place":
     urlstate.bind("public_district", None, [None, *names])
     district = st.selectbox(t("public.district"), list(names), key="public_district", format_func=names.get,
                             placeholder=t("public.choose_district"))
@@ -73,6 +132,8 @@ form = c2.selectbox(t("public.form"), list(forms), key="public_form", format_fun
 if origin is None:
     if how == "place":
         st.info(t("public.pick_first"))
+    elif how == "location":
+        st.caption(t("public.geo_note"))
     st.stop()
 
 rows = public.near(origin, category, age=age, form=form)
@@ -80,35 +141,7 @@ st.markdown(f"**{public.plain(t('public.from_label', place=origin.label))}**")
 if rows.empty:
     st.info(t("public.none_near"))
 for r in rows.itertuples():
-    with st.container(border=True, key=f"public_card_{r.id}"):
-        kind = r.category_name_en if en and r.category_name_en else r.category_name
-        st.markdown(f"### {public.plain(r.name)}")
-        distance = t("public.distance", d=public.distance_text(r.distance_m, language))
-        st.markdown(f"{public.plain(kind)} · {public.plain(distance)}")
-        st.markdown(public.plain(t("public.address", address=r.address or "—")))
-        facts = [t("public.hours", hours=r.hours) if r.hours else None,
-                 t("public.services", services=r.services) if r.services else None,
-                 t("public.ages", ages="、".join(t(f"public.age_{a}", language) for a in r.ages.split(",")))
-                 if r.ages else None,
-                 t("public.forms", forms="、".join(t(f"public.form_{public.FORMS[f]}", language)
-                                                   for f in r.service_forms.split(",") if f in public.FORMS))
-                 if r.service_forms else None,
-                 None if r.appointment is None or r.appointment != r.appointment else
-                 t("public.appointment_yes" if r.appointment else "public.appointment_no", language)]
-        if any(facts):
-            st.markdown("  \n".join(public.plain(f) for f in facts if f))
-        tel = public.tel_link(r.phone)
-        if tel:
-            st.link_button(t("public.call", phone=r.phone.split("、")[0]), tel, width="stretch", type="primary")
-        else:
-            st.caption(t("public.no_phone"))
-        links = public.nav_links(float(r.lon), float(r.lat), str(r.name), str(r.address or ""))
-        st.caption(t("public.navigate"))
-        cols = st.columns(3)
-        for col, app in zip(cols, ("amap", "baidu", "tencent")):
-            col.link_button(t(f"public.{app}"), links[app], width="stretch")
-        if r.updated_on is not None:
-            st.caption(t("public.updated", date=f"{r.updated_on:%Y-%m-%d}"))
+    _card(r, r.distance_m)
 if db.is_demo():
     st.caption(t("public.location_note"))
 

@@ -200,9 +200,9 @@ def test_citizens_reports_show_as_text_and_are_accepted_or_rejected(own_db):
     feedback.submit("question", "周末开放吗？", "s2", "10.0.0.2")
     at = _login(_page(SECRET), PASSWORD)
     assert not at.exception
-    table = next(d.value for d in at.dataframe if "body" in d.value.columns)
-    assert table.loc[table["id"] == first.id, "body"].tolist() == [hostile]   # exactly as written: a text cell
-    assert set(table["status"]) == {"待处理"}
+    table = next(d.value for d in at.dataframe if "内容" in d.value.columns)
+    assert table.loc[table["编号"] == first.id, "内容"].tolist() == [hostile]   # exactly as written: a text cell
+    assert set(table["状态"]) == {"待处理"}
     assert not any("<script>" in m.value for m in at.markdown)
     at.selectbox(key="data_admin_feedback_pick").set_value(first.id)
     at.button(key="data_admin_feedback_rejected").click().run()

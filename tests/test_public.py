@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "public").glob("*.py"))
 PUBLIC_PAGES = [p for p in PUBLIC_FILES if p != "public/app.py"]
 # What a public file may import from caremap: nothing that reaches the workforce or the admin functions.
-ALLOWED = {"caremap.app.urlstate", "caremap.app.session", "caremap.common.i18n", "caremap.report.public",
-           "caremap.report.maps", "caremap.store.db", "caremap.store.startup"}
+ALLOWED = {"caremap.app.urlstate", "caremap.app.session", "caremap.app.geolocate", "caremap.common.i18n",
+           "caremap.report.public", "caremap.report.maps", "caremap.store.db", "caremap.store.startup"}
 
 
 def _page(script: str, **params) -> AppTest:

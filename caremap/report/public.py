@@ -18,8 +18,8 @@ from caremap.common import crs
 from caremap.report import masking, search
 from caremap.store import db, feedback
 
-PUBLIC_QUERIES = ("public_near", "public_places", "public_categories", "policy_list", "announcement_list",
-                  "sw_district_boundaries")
+PUBLIC_QUERIES = ("public_near", "public_point", "public_places", "public_categories", "policy_list",
+                  "announcement_list", "sw_district_boundaries")
 NEAR_ROWS = 20
 
 
@@ -148,3 +148,30 @@ def send_feedback(kind: str, body: str, session_id: str, client: str, point_id: 
 FeedbackRefused = feedback.FeedbackRefused
 FEEDBACK_MAX_CHARS = feedback.MAX_CHARS
 FEEDBACK_PER_MINUTE = feedback.PER_MINUTE
+
+
+def point(point_id: str):
+    """One service point's card fields (phones masked as in the list) as a row tuple like the list's, or None."""
+    rows = _query("public_point", id=str(point_id)[:20])
+    if rows.empty:
+        return None
+    for col in ("phone", "address"):
+        rows[col] = rows[col].map(masking.mask_mobiles)
+    return next(rows.itertuples(index=False))
+
+
+def share_link(base_url: str, point_id: str) -> str:
+    """The short link to one point: the public view's address with ?point=<id> and nothing else."""
+    base = (base_url or "").split("?")[0].split("#")[0].rstrip("/")
+    return f"{base}/?point={quote(str(point_id))}"
+
+
+def qr_png(text: str) -> bytes:
+    """A QR code (error correction M) of the text as PNG, drawn by segno (no Pillow, no network)."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=6, border=2)
+    return out.getvalue()
