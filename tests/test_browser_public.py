@@ -207,3 +207,41 @@ def test_an_administrator_sees_a_hostile_report_as_text(public_db, browser, tmp_
         page.close()
     assert pwned is None and injected == 0
     assert errors == [], errors
+
+
+CONTRAST_JS = """() => {
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  for (const el of document.querySelectorAll("h1, h3, p, label, a, button, [data-testid=stCaptionContainer]")) {
+    const r = el.getBoundingClientRect();
+    if (!el.innerText || !el.innerText.trim() || r.width === 0 || r.height === 0) continue;
+    const bg = background(el), c = rgb(getComputedStyle(el).color), alpha = c.length === 4 ? c[3] : 1;
+    const fg = c.slice(0, 3).map((v, i) => alpha * v + (1 - alpha) * bg[i]);   // a translucent colour over its ground
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    out.push({text: el.innerText.trim().slice(0, 30), ratio: (a + 0.05) / (b + 0.05)});
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("screen", [{"width": 375, "height": 667}, {"width": 414, "height": 896}])
+def test_the_find_page_fits_the_phone_and_its_text_meets_wcag_aa_contrast(public_url, browser, screen):
+    page = browser.new_page(viewport=screen, is_mobile=True, has_touch=True)
+    page.goto(f"{public_url}/?public_district=440304&public_place=440304002", timeout=120_000)
+    page.locator("[class*='st-key-public_card_']").nth(2).wait_for(timeout=90_000)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    checks = page.evaluate(CONTRAST_JS)
+    page.close()
+    assert width <= screen["width"] + 1
+    assert len(checks) > 20
+    low = [c for c in checks if c["ratio"] < 4.5]   # WCAG 2.1 AA for normal text
+    assert low == [], low[:5]
