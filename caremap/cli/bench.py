@@ -31,7 +31,7 @@ SAMPLE_PARAMS = {"district": None, "street": None, "lang": "zh", "category": "ch
                  "categories": ("children_home",), "role": "儿童主任", "policy_level": "national",
                  "topic": "minor_protection", "year": 2020, "max_rows": 3, "system": "民政",
                  "page_size": 20, "page_start": 0, "cell_m": 500.0,
-                 "lon": 114.06, "lat": 22.54, "age": "3-5", "form": "到站"}
+                 "lon": 114.06, "lat": 22.54, "age": "3-5", "form": "到站", "id": "SP0000001"}
 # What the app itself sends where one sample value does not fit every query. The map asks for raw points only
 # when at most MAX_RAW_POINTS match (caremap.report.maps; above that it bins): at x1000, rescue centres (10,000) are
 # such a call, all 1.5 million points are not (they are binned: map_point_bins). The directory is timed as a
