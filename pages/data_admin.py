@@ -81,11 +81,17 @@ with tab_import:
             if not checked.ok:
                 st.error(t("data_admin.rejected"))
             elif st.button(t("data_admin.confirm", n=len(checked.rows)), type="primary", key="data_admin_confirm"):
-                result = load.publish_import(checked, data, mode, who=auth.user())
-                st.session_state["data_admin_done"] = {**done, checked.sha256: result.data_version}
-                st.session_state["data_admin_flash"] = t("data_admin.published", version=result.data_version,
-                                                         previous=result.previous_version, rows=result.rows)
-                st.rerun()
+                try:
+                    result = load.publish_import(checked, data, mode, who=auth.user())
+                except versions.PublishError as exc:   # e.g. another import got in first and the file no longer fits
+                    st.error(str(exc))
+                else:
+                    st.session_state["data_admin_done"] = {**done, checked.sha256: result.data_version}
+                    published = t("data_admin.published", version=result.data_version,
+                                  previous=result.previous_version, rows=result.rows)
+                    rechecked = [n for n in result.notes if n.startswith("另一次导入")]   # said, not hidden
+                    st.session_state["data_admin_flash"] = "  \n".join([published, *rechecked])
+                    st.rerun()
 
 with tab_geography:
     st.caption(t("data_admin.geo_intro"))

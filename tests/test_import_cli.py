@@ -258,3 +258,58 @@ def test_the_import_cli_cannot_write_without_credentials(tmp_path, monkeypatch):
     assert cli.main(args) == 1
     assert live.resolve().read_bytes() == before
     assert cli.main([*args, "--dry-run"]) == 0  # validating needs no credentials
+
+
+def test_an_import_checked_before_another_was_published_is_checked_again_and_lands(live, tmp_path):
+    """Two people check their files against the same version; the second to publish is checked again against the
+    first's version under the lock: new ids, both land, and the note says so — never a raw key error."""
+    a = "名称,类别,所属区,所属街道,地址,经度,纬度\n示例·甲站,workstation,南山区,粤海街道,南山区示例路11号,113.944,22.533\n"
+    b = "名称,类别,所属区,所属街道,地址,经度,纬度\n示例·乙站,workstation,南山区,粤海街道,南山区示例路12号,113.945,22.534\n"
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        first = ingest.check(a.encode(), "a.csv", "service_points", con, mode="append")
+        second = ingest.check(b.encode(), "b.csv", "service_points", con, mode="append")
+    finally:
+        con.close()
+    assert first.rows["id"].tolist() == second.rows["id"].tolist() == ["SP0001514"]   # the same id, both
+    one = load.publish_import(first, a.encode(), "append", live, who="甲")
+    two = load.publish_import(second, b.encode(), "append", live, who="乙")
+    assert two.notes[0].startswith(f"另一次导入已先发布版本 {one.data_version}：本文件已按该版本重新校验")
+    rows = _sql(live, "select id, name from service_point where name like '示例·_站' order by id")
+    assert rows == [("SP0001514", "示例·甲站"), ("SP0001515", "示例·乙站")]
+
+
+def test_a_file_that_the_other_import_made_wrong_is_refused_in_plain_words(live):
+    same = "名称,类别,所属区,所属街道,地址,经度,纬度\n示例·丙站,workstation,南山区,粤海街道,南山区示例路13号,113.944,22.533\n"
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        first = ingest.check(same.encode(), "a.csv", "service_points", con, mode="append")
+        second = ingest.check(same.encode(), "b.csv", "service_points", con, mode="append")
+    finally:
+        con.close()
+    done = load.publish_import(first, same.encode(), "append", live, who="甲")
+    with pytest.raises(versions.PublishError) as refused:
+        load.publish_import(second, same.encode(), "append", live, who="乙")
+    text = str(refused.value)
+    assert text.startswith(f"在你校验之后，另一次导入已发布新版本 {done.data_version}；按新版本重新校验，文件有 1 处错误")
+    assert "Constraint" not in text and "Duplicate key" not in text
+    assert _sql(live, "select count(*) from service_point where name = '示例·丙站'")[0][0] == 1
+
+
+def test_two_imports_at_the_same_moment_both_land(live, tmp_path):
+    files = []
+    for i in range(2):
+        f = tmp_path / f"p{i}.csv"
+        f.write_text("名称,类别,所属区,所属街道,地址,经度,纬度\n"
+                     f"示例·并发{i},workstation,南山区,粤海街道,南山区示例路{20 + i}号,113.94{i},22.53{i}\n",
+                     encoding="utf-8")
+        files.append(f)
+    procs = [subprocess.Popen([sys.executable, "-m", "caremap", "import", str(f), "--kind", "service_points",
+                               "--append", "--db", str(live), "--who", f"p{i}"], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i, f in enumerate(files)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert not any("Constraint" in o + e or "Traceback" in o + e for o, e in outs)
+    ids = _sql(live, "select id from service_point where name like '示例·并发%' order by id")
+    assert len(ids) == 2 and len({i for (i,) in ids}) == 2
+    assert _sql(live, "select count(*) from import_log")[0][0] == 2

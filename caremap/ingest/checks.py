@@ -12,8 +12,12 @@ def check(data: bytes, file_name: str, kind: str, con, crs: str | None = None, m
     """Read and validate one file of `kind` against the database on `con`; raises Unreadable (exit 2).
     `make_valid` repairs invalid boundaries (geography only)."""
     if kind in geography.GEO_KINDS:
-        return geography.check_geography(data, file_name, kind, con, crs=crs, mode=mode, make_valid=make_valid)
-    return validate.check(data, file_name, kind, con, crs=crs, mode=mode)
+        checked = geography.check_geography(data, file_name, kind, con, crs=crs, mode=mode, make_valid=make_valid)
+    else:
+        checked = validate.check(data, file_name, kind, con, crs=crs, mode=mode)
+    checked.base_version = db.data_version(con)
+    checked.options = {"crs": crs, "mode": mode, "make_valid": make_valid}
+    return checked
 
 
 def check_current(data: bytes, file_name: str, kind: str, crs: str | None = None, mode: str = "replace",

@@ -63,8 +63,13 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
         raise versions.PublishError("文件内容与校验时不同 / the file changed since it was checked")
     lay = versions.layout(db_file)
     who = who or versions.whoami()
-    with versions.locked(lay):
+    with versions.locked(lay):   # check → publish under one lock: ids are allocated against the newest version
         old_version, _ = versions.read_live(lay)
+        rechecked = ()
+        if checked.base_version and checked.base_version != old_version:
+            checked, rechecked = _recheck(checked, data, lay, old_version), (
+                f"另一次导入已先发布版本 {old_version}：本文件已按该版本重新校验 / another import published "
+                f"{old_version} first: the file was checked again against it",)
         try:
             versions.keep_base(lay, old_version)
             stored = versions.keep_original(lay, data, checked.sha256, checked.file_name)
@@ -104,8 +109,28 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
             log_id = versions.append_log(con, kind=checked.kind, file_name=checked.file_name, sha256=checked.sha256,
                           rows_accepted=len(checked.rows), rows_rejected=checked.rows_rejected, mode=mode, who=who,
                           stored_path=stored, data_version=version)
-            notes = tuple(f"{t}: {before[t]} → {after[t]}" for t in DEMO_TABLES if before[t] != after[t])
+            notes = rechecked + tuple(f"{t}: {before[t]} → {after[t]}" for t in DEMO_TABLES if before[t] != after[t])
             return version, log_id, notes
 
         version, log_id, notes = versions.write_version(lay, lay.target(), work)
     return versions.Published(version, old_version, log_id, len(checked.rows), stored, notes)
+
+
+def _recheck(checked: Checked, data: bytes, lay, live_version: str) -> Checked:
+    """The same file checked again against the version another import has just published (under the lock)."""
+    import duckdb
+
+    from caremap.ingest import checks
+
+    con = duckdb.connect(str(lay.target()), read_only=True)
+    try:
+        again = checks.check(data, checked.file_name, checked.kind, con, **checked.options)
+    finally:
+        con.close()
+    if not again.ok:
+        raise versions.PublishError(
+            f"在你校验之后，另一次导入已发布新版本 {live_version}；按新版本重新校验，文件有 {len(again.errors)} 处错误"
+            f"（如：{again.errors[0].text('zh') if again.errors else '无数据行'}），未写入任何数据：请重新上传查看。 / "
+            f"another import published {live_version} after your check; checked again against it, the file has "
+            f"{len(again.errors)} errors and nothing was written: upload it again to see them.")
+    return again

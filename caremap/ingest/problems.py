@@ -47,6 +47,9 @@ class Checked:
     data_rows: int = 0
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)
     new_orgs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # what it was checked against and how: publishing re-checks the same file when another import got in first
+    base_version: str = ""
+    options: dict = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:

@@ -203,10 +203,16 @@ def write_version(lay: Layout, source: Path, work) -> tuple[str, tuple]:
         _swap_live(lay, final)
         journal.unlink()
         return result
+    except duckdb.ConstraintException as exc:   # e.g. an id taken meanwhile: said plainly, never the raw message
+        tmp.unlink(missing_ok=True)
+        raise PublishError("发布失败，原数据库未改动：文件中的编号与现有数据重复，请重新校验后再导入 / "
+                           "publishing failed, the live database is unchanged: an id in the file is already taken; "
+                           "check it again") from exc
     except (duckdb.Error, OSError, BuildError) as exc:
         tmp.unlink(missing_ok=True)
-        raise PublishError(f"发布失败，原数据库未改动 / publishing failed, the live database is unchanged: {exc}") \
-            from exc
+        reason = str(exc) if isinstance(exc, (OSError, BuildError)) else type(exc).__name__
+        raise PublishError(f"发布失败，原数据库未改动（{reason}）/ publishing failed, the live database is "
+                           f"unchanged ({reason})") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
