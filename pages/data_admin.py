@@ -25,6 +25,9 @@ if not auth.is_admin():
         st.rerun()
     if auth.attempts_left() <= 0:
         st.error(t("data_admin.locked"))
+    elif submitted and auth.error():
+        code, params = auth.error()
+        st.error(t(f"accounts.{code}", **params))
     elif submitted:
         st.error(t("data_admin.wrong_password", n=auth.attempts_left()))
     st.stop()
@@ -82,7 +85,7 @@ with tab_import:
                 st.error(t("data_admin.rejected"))
             elif st.button(t("data_admin.confirm", n=len(checked.rows)), type="primary", key="data_admin_confirm"):
                 try:
-                    result = load.publish_import(checked, data, mode, who=auth.user())
+                    result = load.publish_import(checked, data, mode, who=auth.user(), account=auth.account())
                 except versions.PublishError as exc:   # e.g. another import got in first and the file no longer fits
                     st.error(str(exc))
                 else:
@@ -153,7 +156,10 @@ with tab_history:
     kept = versions.versions()
     st.dataframe(kept, hide_index=True)
     earlier = kept.loc[~kept["live"], "data_version"].tolist()
-    if not earlier:
+    me = auth.account()
+    if me is not None and me.role != "city_admin":   # a rollback changes every district: city administrators
+        st.info(t("data_admin.rollback_city_only"))
+    elif not earlier:
         st.info(t("data_admin.no_versions"))
     else:
         labels = dict(zip(kept["data_version"], kept["seq"].astype(str) + " · " + kept["made_by"]))

@@ -6,12 +6,13 @@ import hmac
 
 import streamlit as st
 
-from caremap.app import secrets
-from caremap.store import access
+from caremap.app import secrets, session
+from caremap.store import access, accounts
 
 MAX_ATTEMPTS = 5
 _STATE = "data_admin_auth"
 _ATTEMPTS = "data_admin_attempts"
+_ERROR = "data_admin_login_error"
 EXAMPLE = """# .streamlit/secrets.toml (never commit this file)
 [admin]
 # python3 -c "import hashlib, getpass; print(hashlib.sha256(getpass.getpass().encode()).hexdigest())"
@@ -25,7 +26,8 @@ def configured_hash() -> str | None:
 
 
 def configured() -> bool:
-    return configured_hash() is not None
+    """The page can be opened: an administrator password is configured, or individual accounts exist."""
+    return configured_hash() is not None or accounts.any_accounts()
 
 
 def attempts_left() -> int:
@@ -33,9 +35,27 @@ def attempts_left() -> int:
 
 
 def login(password: str, who: str = "") -> bool:
-    """Check the password; a session that failed MAX_ATTEMPTS times is refused without checking."""
+    """Check the password; a session that failed MAX_ATTEMPTS times is refused without checking.
+
+    Where individual accounts exist, `who` is the username and its role decides (a viewer may not log in here);
+    the shared administrator password is then no longer accepted."""
+    st.session_state.pop(_ERROR, None)
+    if attempts_left() <= 0:
+        return False
+    if accounts.any_accounts():
+        try:
+            account = accounts.authenticate(who, password, place=f"web:{session.client_address()}")
+            if not account.can_write:
+                raise accounts.AccountError("read_only")
+        except accounts.AccountError as exc:
+            st.session_state[_ERROR] = (exc.code, exc.params)
+            st.session_state[_ATTEMPTS] = st.session_state.get(_ATTEMPTS, 0) + 1
+            return False
+        st.session_state[_STATE] = {"who": account.username, "account": account, "key": "accounts"}
+        st.session_state[_ATTEMPTS] = 0
+        return True
     expected = configured_hash()
-    if expected is None or attempts_left() <= 0:
+    if expected is None:
         return False
     if access.verify(password, expected):
         st.session_state[_STATE] = {"who": (who or "").strip()[:40] or "admin", "key": expected}
@@ -46,10 +66,23 @@ def login(password: str, who: str = "") -> bool:
 
 
 def is_admin() -> bool:
-    """Logged in this session with the password that is configured now (changing it logs everyone out)."""
+    """Logged in this session with an account, or with the password that is configured now (changing it logs
+    everyone out)."""
     state = st.session_state.get(_STATE)
+    if state and state.get("key") == "accounts":
+        return True
     expected = configured_hash()
     return bool(state and expected and hmac.compare_digest(state["key"], expected))
+
+
+def account() -> accounts.Account | None:
+    """The individual account logged in (None: the shared administrator password, a city administrator)."""
+    return (st.session_state.get(_STATE) or {}).get("account")
+
+
+def error() -> tuple[str, dict] | None:
+    """Why the last login failed, for an account (code and parameters of the accounts labels)."""
+    return st.session_state.get(_ERROR)
 
 
 def user() -> str:

@@ -20,6 +20,7 @@ COMMANDS = {  # command name → module in this package
     "metrics": "metrics",
     "compare": "compare",
     "bench": "bench",
+    "users": "users",
 }
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import duckdb
 
 from caremap import ingest
+from caremap.cli import users
 from caremap.common import dates
 from caremap.common.crs import SYSTEMS, normalise_system
 from caremap.common.i18n import t
 from caremap.ingest import load
-from caremap.store import access, startup, versions
+from caremap.store import access, accounts, startup, versions
 
 HELP = "校验并导入局方数据（全部成功才写入）/ validate and import the bureau's data (all or nothing)"
 
@@ -42,6 +43,10 @@ def add_arguments(p) -> None:
     p.add_argument("--as-of", dest="as_of", default=None,
                    help="数据截止日期 YYYY-MM-DD（默认：服务点最新更新日期）/ the version's as-of date for comparisons")
     p.add_argument("--label", default=None, help="期次名称，如 2024年第三季度 / a name for the period")
+    p.add_argument("--user", default=None,
+                   help="以该账户导入（密码：$CAREMAP_USER_PASSWORD 或提示输入）；区级编辑只能追加本区数据 / "
+                        "import as this account (password from $CAREMAP_USER_PASSWORD or the prompt); a district "
+                        "editor appends only their district's rows")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
 
 
@@ -99,15 +104,27 @@ def run(args) -> int:
     if args.dry_run:
         print(t("data_admin.dry_run_ok", lang))
         return 0
-    password = os.environ.get("CAREMAP_ADMIN_PASSWORD")
-    if password is None and sys.stdin is not None and sys.stdin.isatty():
-        password = getpass.getpass("管理员密码 / admin password: ")
-    if problem := access.cli_check(password):
-        print(problem, file=sys.stderr)
-        return 1
+    account = None
+    if args.user:   # an individual account: its role and district decide what it may write
+        secret = os.environ.get("CAREMAP_USER_PASSWORD")
+        if secret is None and sys.stdin is not None and sys.stdin.isatty():
+            secret = getpass.getpass(f"{args.user} 的密码 / password: ")
+        try:
+            account = accounts.authenticate(args.user, secret or "", place="cli", db_file=args.db)
+        except accounts.AccountError as exc:
+            print(users.message(exc), file=sys.stderr)
+            return 1
+    else:
+        password = os.environ.get("CAREMAP_ADMIN_PASSWORD")
+        if password is None and sys.stdin is not None and sys.stdin.isatty():
+            password = getpass.getpass("管理员密码 / admin password: ")
+        if problem := access.cli_check(password):
+            print(problem, file=sys.stderr)
+            return 1
     try:
-        result = load.publish_import(checked, data, args.mode, args.db, who=args.who or versions.whoami(),
-                                     as_of=as_of, label=args.label)
+        result = load.publish_import(checked, data, args.mode, args.db,
+                                     who=f"cli:{account.username}" if account else (args.who or versions.whoami()),
+                                     as_of=as_of, label=args.label, account=account)
     except versions.PublishError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ import os
 import time
 
 from caremap.ingest.problems import Checked
-from caremap.store import build, versions
+from caremap.store import accounts, build, versions
 
 DEMO_TABLES = ("service_point", "worker", "sw_org", "sw_project", "sw_site", "sw_service_month", "community")
 # While any of these still holds demo rows the data stay labelled 示例数据 (mixed data are not the bureau's).
@@ -49,7 +49,7 @@ _REPLACED_TABLES = {"service_points": {"service_point"}, "workers": {"worker"},
 
 def publish_import(checked: Checked, data: bytes, mode: str = "replace",
                    db_file: str | os.PathLike | None = None, who: str | None = None, as_of: str | None = None,
-                   label: str | None = None) -> versions.Published:
+                   label: str | None = None, account: accounts.Account | None = None) -> versions.Published:
     """Load a checked file as a new published version (all or nothing) and record it in import_log.
 
     `as_of` (数据截止日期, YYYY-MM-DD) dates the version for comparisons: by default the newest update date of
@@ -59,6 +59,12 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
                                     "nothing written")
     if mode not in ("replace", "append"):
         raise ValueError(f"mode must be replace or append, not {mode!r}")
+    if account is not None and not account.can_write:
+        raise versions.PublishError(f"账户 {account.username} 为只读（{account.role}），不能导入 / the account "
+                                    f"{account.username} is read-only ({account.role}) and cannot import")
+    if account is not None and account.role == "district_editor" and mode != "append":
+        raise versions.PublishError("区级编辑只能以“追加”方式导入本区的数据：替换会改动全市的该类数据 / a district "
+                                    "editor imports in append mode only: replacing would change the whole city's rows")
     if hashlib.sha256(data).hexdigest() != checked.sha256:
         raise versions.PublishError("文件内容与校验时不同 / the file changed since it was checked")
     lay = versions.layout(db_file)
@@ -78,6 +84,8 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
                                         f"unchanged: {exc}") from exc
 
         def work(con, meta: dict):
+            if account is not None and account.role == "district_editor":
+                _refuse_outside(con, checked, account)   # in the publishing transaction: the store decides
             version = versions.new_version(meta.get("data_version", ""), checked.sha256)
             before = {t: n for t, n in build.table_counts(con).items() if t in DEMO_TABLES}
             con.register("staged", checked.rows)
@@ -112,7 +120,14 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
             notes = rechecked + tuple(f"{t}: {before[t]} → {after[t]}" for t in DEMO_TABLES if before[t] != after[t])
             return version, log_id, notes
 
-        version, log_id, notes = versions.write_version(lay, lay.target(), work)
+        try:
+            version, log_id, notes = versions.write_version(lay, lay.target(), work)
+        except versions.PublishError as exc:
+            accounts.audit("import_refused", who, f"{checked.kind} {checked.file_name}: {str(exc)[:200]}",
+                           db_file=db_file)
+            raise
+    accounts.audit("import", who, f"{checked.kind} {checked.file_name} ({mode}, {len(checked.rows)} rows) → {version}",
+                   db_file=db_file)
     return versions.Published(version, old_version, log_id, len(checked.rows), stored, notes)
 
 
@@ -134,3 +149,28 @@ def _recheck(checked: Checked, data: bytes, lay, live_version: str) -> Checked:
             f"another import published {live_version} after your check; checked again against it, the file has "
             f"{len(again.errors)} errors and nothing was written: upload it again to see them.")
     return again
+
+
+def _refuse_outside(con, checked: Checked, account: accounts.Account) -> None:
+    """A district editor's file may touch only their district: otherwise refused, naming the rows."""
+    rows = checked.rows.reset_index(drop=True)
+    if checked.kind in ("streets", "communities", "population"):
+        con.register("scope_rows", rows[["unit_code"]].assign(level=rows["level"]))
+        found = con.execute("""
+            select coalesce(s.district_code, c.district_code, d.code) as district_code
+            from scope_rows as r
+            left join street as s on r.level = 'street' and r.unit_code = s.code
+            left join community as c on r.level = 'community' and r.unit_code = c.code
+            left join district as d on r.level = 'district' and r.unit_code = d.code""").fetchall()
+        con.unregister("scope_rows")
+        districts = [f[0] for f in found]
+    else:
+        districts = rows["district_code"].tolist() if "district_code" in rows else [None] * len(rows)
+    numbers = (rows["feature_no"].tolist() if "feature_no" in rows else
+               list(checked.preview.index) if len(checked.preview) == len(rows) else list(range(1, len(rows) + 1)))
+    outside = [str(n) for n, d in zip(numbers, districts) if d != account.district_code]
+    if outside:
+        shown = "、".join(outside[:10]) + ("等" if len(outside) > 10 else "")
+        raise versions.PublishError(
+            f"{checked.file_name}：第 {shown} 行（要素）不属于你的辖区 {account.district_code}，区级编辑只能导入本区的"
+            f"数据，未写入任何数据 / rows {shown} lie outside your district {account.district_code}: nothing written")

@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 
 from caremap.common.paths import db_path
-from caremap.store import db
+from caremap.store import accounts, db
 from caremap.store.errors import BuildError, PublishError
 
 _VERSION_FILE = re.compile(r"(\d{4,})-([0-9a-f]{6,64})\.duckdb")
@@ -304,6 +304,7 @@ def rollback(to_version: str, db_file: str | os.PathLike | None = None, who: str
             return version, log_id
 
         version, log_id = write_version(lay, snapshot, work)
+    accounts.audit("rollback", who, f"{old_version} → {to_version} (published as {version})", db_file=db_file)
     return Published(version, old_version, log_id, 0, snapshot.name)
 
 
