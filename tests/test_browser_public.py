@@ -53,9 +53,10 @@ def test_a_parent_on_a_phone_finds_the_nearest_services_calls_and_gets_direction
     page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
         payload if isinstance(payload, bytes) else payload.encode())))
     page.goto(f"{public_url}/?public_district=440304&public_place=440304002", timeout=120_000)
-    page.locator("h3").nth(4).wait_for(timeout=90_000)
-    page.screenshot(path=str(ARTIFACTS / "public-find-375.png"), full_page=True)
     cards = page.locator("[class*='st-key-public_card_']")
+    cards.nth(public.NEAR_ROWS - 1).wait_for(timeout=90_000)   # every card, not only the first ones
+    page.get_by_role("button", name="提交").wait_for(timeout=60_000)   # the form after the list: the page is whole
+    page.screenshot(path=str(ARTIFACTS / "public-find-375.png"), full_page=True)
     n = cards.count()
     texts = [cards.nth(i).inner_text() for i in range(n)]
     expected = public.near(public.origin_of_place("440304002"))
@@ -140,8 +141,9 @@ def test_my_location_is_asked_only_on_the_button_and_orders_the_list_from_it(pub
     assert page.locator("[class*='st-key-public_card_']").count() == 0   # nothing until the visitor asks
     button.click()
     page.get_by_text("从 你的位置 出发").wait_for(timeout=60_000)
-    page.locator("[class*='st-key-public_card_']").nth(4).wait_for(timeout=60_000)
     cards = page.locator("[class*='st-key-public_card_']")
+    cards.nth(public.NEAR_ROWS - 1).wait_for(timeout=60_000)
+    page.get_by_role("button", name="提交").wait_for(timeout=60_000)
     expected = public.near(public.Origin(here["longitude"], here["latitude"], "", "location"))
     names = [cards.nth(i).inner_text().splitlines()[0] for i in range(cards.count())]
     distances = [_metres(cards.nth(i).inner_text()) for i in range(cards.count())]
@@ -162,7 +164,10 @@ def test_a_shared_point_opens_with_its_qr_code_and_short_link(public_url, browse
     page.goto(f"{public_url}/{href}", timeout=120_000)
     page.get_by_text("分享的服务点").wait_for(timeout=60_000)
     shared = page.locator(".st-key-public_shared_card")
-    assert shared.inner_text().splitlines()[0] == first["name"]
+    shared.locator("h3").first.wait_for(timeout=60_000)   # the heading comes first; wait for the card itself
+    page.locator("[data-testid=stCode]").first.wait_for(timeout=60_000)
+    page.locator("[data-testid=stImage] img").first.wait_for(timeout=60_000)
+    assert shared.locator("h3").first.inner_text().strip() == first["name"]
     link = page.locator("[data-testid=stCode]").first.inner_text().strip()
     assert link.endswith(f"/?point={first['id']}") and link.startswith("http://127.0.0.1:")
     src = page.locator("[data-testid=stImage] img").first.get_attribute("src")
