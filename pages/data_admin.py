@@ -92,8 +92,8 @@ with tab_import:
                     st.session_state["data_admin_done"] = {**done, checked.sha256: result.data_version}
                     published = t("data_admin.published", version=result.data_version,
                                   previous=result.previous_version, rows=result.rows)
-                    rechecked = [n for n in result.notes if n.startswith("另一次导入")]   # said, not hidden
-                    st.session_state["data_admin_flash"] = "  \n".join([published, *rechecked])
+                    st.session_state["data_admin_flash"] = "  \n".join(   # a re-check is said, not hidden
+                        [published, result.rechecked] if result.rechecked else [published])
                     st.rerun()
 
 with tab_geography:

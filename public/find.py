@@ -28,17 +28,8 @@ def _card(r, distance_m: float | None = None, share: bool = True) -> None:
             distance = t("public.distance", d=public.distance_text(distance_m, language))
             st.markdown(f"{public.plain(kind)} · {public.plain(distance)}")
         st.markdown(public.plain(t("public.address", address=r.address or "—")))
-        facts = [t("public.hours", hours=r.hours) if r.hours else None,
-                 t("public.services", services=r.services) if r.services else None,
-                 t("public.ages", ages="、".join(t(f"public.age_{a}", language) for a in r.ages.split(",")))
-                 if r.ages else None,
-                 t("public.forms", forms="、".join(t(f"public.form_{public.FORMS[f]}", language)
-                                                   for f in r.service_forms.split(",") if f in public.FORMS))
-                 if r.service_forms else None,
-                 None if r.appointment is None or r.appointment != r.appointment else
-                 t("public.appointment_yes" if r.appointment else "public.appointment_no", language)]
-        if any(facts):
-            st.markdown("  \n".join(public.plain(f) for f in facts if f))
+        if facts := public.card_facts(r, language):
+            st.markdown("  \n".join(public.plain(f) for f in facts))
         tel = public.tel_link(r.phone)
         if tel:
             st.link_button(t("public.call", phone=r.phone.split("、")[0]), tel, width="stretch", type="primary")

@@ -1,37 +1,14 @@
--- Children and services per 10,000 children for each street of a scope ($district nullable), or each community unit of $street: the same rule as the metrics (children_in, schema.sql) one level down — a street's own count, else all its community units' added up.
+-- Children and services per 10,000 children for each street of a scope ($district nullable), or each community unit of $street: each street's children by the metrics' own rule (children_in, schema.sql), a unit's from its count (population_total).
 with
-totals as (
-    select
-        level,
-        unit_code,
-        children,
-        year,
-        source
-    from population_total()
-    where children is not null
-),
-
-community_sums as (
-    select
-        c.street_code,
-        count(*) as units,
-        count(t.children) as known,
-        sum(t.children)::bigint as children
-    from community as c
-    left join totals as t on t.level = 'community' and c.code = t.unit_code
-    group by c.street_code
-),
-
 units as (
     select
         'street' as level,
         s.code,
         s.name,
         s.district_code,
-        coalesce(t.children, case when cs.known = cs.units then cs.children end) as children
+        k.children
     from street as s
-    left join totals as t on t.level = 'street' and s.code = t.unit_code
-    left join community_sums as cs on s.code = cs.street_code
+    left join lateral (select x.children from children_in(s.district_code, s.code) as x) as k on true
     where $street is null and ($district is null or s.district_code = $district)
     union all
     select
@@ -41,7 +18,7 @@ units as (
         c.district_code,
         t.children
     from community as c
-    left join totals as t on t.level = 'community' and c.code = t.unit_code
+    left join population_total() as t on t.level = 'community' and c.code = t.unit_code
     where $street is not null and c.street_code = $street
 ),
 

@@ -377,6 +377,12 @@ def test_the_coverage_page_shows_children_rates_2sfca_and_a_plan_weighed_by_chil
     assert shown["每万名儿童服务点"] == f"{points * 10000 / total:.2f}"
     rates = next(d.value for d in at.dataframe if "每万名儿童服务点" in d.value.columns)
     assert rates["儿童（0–17岁）"].sum() == total and len(rates) == len(children)
+    con = duckdb.connect(str(live), read_only=True)
+    try:   # one level up, the street's row adds its units up by the metrics' rule, like the street's own metric
+        by_street = db.run(con, "children_rates", district="440304", street=None).set_index("code")
+    finally:
+        con.close()
+    assert by_street.loc[street, "children"] == total and by_street["children"].notna().sum() == 1
     access = next(d.value for d in at.dataframe if "每万名儿童名额" in d.value.columns)
     assert len(access) == min(len(children), 30)
     # the plan weighs each unit by its children: the demand is counted in children, not units

@@ -274,7 +274,8 @@ def test_an_import_checked_before_another_was_published_is_checked_again_and_lan
     assert first.rows["id"].tolist() == second.rows["id"].tolist() == ["SP0001514"]   # the same id, both
     one = load.publish_import(first, a.encode(), "append", live, who="甲")
     two = load.publish_import(second, b.encode(), "append", live, who="乙")
-    assert two.notes[0].startswith(f"另一次导入已先发布版本 {one.data_version}：本文件已按该版本重新校验")
+    assert two.notes[0] == two.rechecked and two.rechecked.startswith(
+        f"另一次导入已先发布版本 {one.data_version}：本文件已按该版本重新校验")
     rows = _sql(live, "select id, name from service_point where name like '示例·_站' order by id")
     assert rows == [("SP0001514", "示例·甲站"), ("SP0001515", "示例·乙站")]
 

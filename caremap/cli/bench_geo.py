@@ -86,49 +86,42 @@ def _import(db: Path, data: bytes, name: str, kind: str) -> tuple[float, float, 
     return check_s, time.perf_counter() - t0, len(checked.rows)
 
 
-def point_in_polygon_seconds(db: Path, repeat: int = 3) -> tuple[float, int]:
-    """Median seconds of the point_place derivation alone (spatial join of every point), and the points placed."""
-    work = db.with_name(db.stem + "-pip.duckdb")
+def _derivation_seconds(db: Path, table: str, repeat: int, prepare=None) -> tuple[float, int]:
+    """Median seconds of one derivation (build.DERIVED[table]) re-run on a copy of `db`, and the rows it gives;
+    `prepare(con)` sets up its inputs first."""
+    work = db.with_name(f"{db.stem}-{table}.duckdb")
     shutil.copyfile(Path(db).resolve(), work)
     con = duckdb.connect(str(work))
     try:
-        spatial.load(con)
-        sql = build.DERIVED["point_place"].read_text(encoding="utf-8")
+        if prepare:
+            prepare(con)
+        sql = build.DERIVED[table].read_text(encoding="utf-8")
         times = []
         for _ in range(repeat):
-            con.execute("delete from point_place")
+            con.execute(f"delete from {table}")  # noqa: S608 (a fixed table name of build.DERIVED)
             t0 = time.perf_counter()
             con.execute(sql)
             times.append(time.perf_counter() - t0)
-        placed = con.execute("select count(*) from point_place").fetchone()[0]
-    finally:
-        con.close()
-        work.unlink(missing_ok=True)
-    return float(np.median(times)), int(placed)
-
-
-def access_seconds(db: Path, repeat: int = 3) -> tuple[float, int]:
-    """Median seconds of the 2SFCA derivation (community_access) with a child count for every community unit
-    (1,000 each: a measurement input, never stored), and the rows it gives."""
-    work = db.with_name(db.stem + "-2sfca.duckdb")
-    shutil.copyfile(Path(db).resolve(), work)
-    con = duckdb.connect(str(work))
-    try:
-        con.execute("delete from population")
-        con.execute("insert into population select 'community', code, '0-17', 1000, 2025, 'bench', null "
-                    "from community")
-        sql = build.DERIVED["community_access"].read_text(encoding="utf-8")
-        times = []
-        for _ in range(repeat):
-            con.execute("delete from community_access")
-            t0 = time.perf_counter()
-            con.execute(sql)
-            times.append(time.perf_counter() - t0)
-        rows = con.execute("select count(*) from community_access").fetchone()[0]
+        rows = con.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608 (as above)
     finally:
         con.close()
         work.unlink(missing_ok=True)
     return float(np.median(times)), int(rows)
+
+
+def point_in_polygon_seconds(db: Path, repeat: int = 3) -> tuple[float, int]:
+    """The point_place derivation alone (spatial join of every point), and the points placed."""
+    return _derivation_seconds(db, "point_place", repeat, spatial.load)
+
+
+def access_seconds(db: Path, repeat: int = 3) -> tuple[float, int]:
+    """The 2SFCA derivation (community_access) with a child count for every community unit (1,000 each: a
+    measurement input, never stored), and the rows it gives."""
+    def children(con):
+        con.execute("delete from population")
+        con.execute("insert into population select 'community', code, '0-17', 1000, 2025, 'bench', null "
+                    "from community")
+    return _derivation_seconds(db, "community_access", repeat, children)
 
 
 def measure(db: Path, folder: Path, repeat: int = 3) -> dict:

@@ -145,14 +145,17 @@ class _Source:
         crs = first["geometry_fields"][0].get("crs")
         return first["name"], crs, [lay["name"] for lay in layers if lay is not first]
 
+    _AS_READ = "select * exclude (geom), st_aswkb(geom) as wkb from st_read($p, layer := $layer)"
+    _REPROJECTED = ("select * exclude (geom), st_aswkb(st_transform(geom, $src, 'EPSG:4326', always_xy := true)) "
+                    "as wkb from st_read($p, layer := $layer)")
+
     def features(self, layer: str, source_epsg: str | None) -> pd.DataFrame:
         """Attributes plus `wkb`: the geometry in the target frame (EPSG:4326 when source_epsg is given)."""
-        geom = ("st_aswkb(st_transform(geom, $src, 'EPSG:4326', always_xy := true))" if source_epsg
-                else "st_aswkb(geom)")
-        params = {"p": self.path, "layer": layer} | ({"src": source_epsg} if source_epsg else {})
+        params = {"p": self.path, "layer": layer}
         try:
-            return self.con.execute(f"select * exclude (geom), {geom} as wkb "  # noqa: S608 (fixed expressions)
-                                    "from st_read($p, layer := $layer)", params).df()
+            if source_epsg:
+                return self.con.execute(self._REPROJECTED, params | {"src": source_epsg}).df()
+            return self.con.execute(self._AS_READ, params).df()
         except duckdb.Error as exc:
             raise Unreadable(f"无法读取或转换坐标（{_gdal_message(exc)}）：请检查坐标系 / cannot read or reproject "
                              f"the features; check the coordinate system") from None

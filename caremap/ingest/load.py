@@ -128,7 +128,8 @@ def publish_import(checked: Checked, data: bytes, mode: str = "replace",
             raise
     accounts.audit("import", who, f"{checked.kind} {checked.file_name} ({mode}, {len(checked.rows)} rows) → {version}",
                    db_file=db_file)
-    return versions.Published(version, old_version, log_id, len(checked.rows), stored, notes)
+    return versions.Published(version, old_version, log_id, len(checked.rows), stored, notes,
+                              rechecked[0] if rechecked else "")
 
 
 def _recheck(checked: Checked, data: bytes, lay, live_version: str) -> Checked:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from caremap.common import crs
+from caremap.common.i18n import t
 from caremap.report import masking, search
 from caremap.store import db, feedback
 
@@ -104,6 +105,25 @@ def nav_links(lon: float, lat: float, name: str, address: str = "") -> dict[str,
         "tencent": f"https://apis.map.qq.com/uri/v1/marker?marker=coord:{glat:.6f},{glon:.6f};title:{n};addr:{a}"
                    "&referer=caremap",
     }
+
+
+def card_facts(r, language: str = "zh") -> list[str]:
+    """What a card says of a point beyond its name and address: hours, services, ages, forms, appointment
+    (only those the data give)."""
+    facts = []
+    if r.hours:
+        facts.append(t("public.hours", language, hours=r.hours))
+    if r.services:
+        facts.append(t("public.services", language, services=r.services))
+    if r.ages:
+        facts.append(t("public.ages", language, ages="、".join(t(f"public.age_{a}", language)
+                                                              for a in r.ages.split(",") if a in AGE_GROUPS)))
+    if r.service_forms:
+        facts.append(t("public.forms", language, forms="、".join(t(f"public.form_{FORMS[f]}", language)
+                                                                for f in r.service_forms.split(",") if f in FORMS)))
+    if r.appointment is not None and r.appointment == r.appointment:   # NaN: not said
+        facts.append(t("public.appointment_yes" if r.appointment else "public.appointment_no", language))
+    return facts
 
 
 def distance_text(metres: float, language: str = "zh") -> str:

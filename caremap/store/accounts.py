@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from caremap.common import config
-from caremap.common.paths import db_path
+from caremap.store import sidecar
 
 ROLES = ("viewer", "district_editor", "city_admin")
 WRITERS = ("district_editor", "city_admin")
@@ -71,15 +71,11 @@ def rules() -> dict:
 
 
 def store_path(db_file=None) -> Path:
-    return Path(db_path(db_file)).parent / "accounts.sqlite"
+    return sidecar.path("accounts.sqlite", db_file)
 
 
 def _connect(db_file=None) -> sqlite3.Connection:
-    path = store_path(db_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=10)
-    con.executescript(_SCHEMA)
-    return con
+    return sidecar.connect("accounts.sqlite", _SCHEMA, db_file)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from caremap.common.paths import db_path
+from caremap.store import sidecar
 
 MAX_CHARS = 500
 MAX_CONTACT_CHARS = 60
@@ -41,15 +41,11 @@ class FeedbackRefused(ValueError):
 
 
 def queue_path(db_file=None) -> Path:
-    return Path(db_path(db_file)).parent / "feedback.sqlite"
+    return sidecar.path("feedback.sqlite", db_file)
 
 
 def _connect(db_file=None) -> sqlite3.Connection:
-    path = queue_path(db_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=10)
-    con.execute(_SCHEMA)
-    return con
+    return sidecar.connect("feedback.sqlite", _SCHEMA, db_file)
 
 
 def _hash(value: str) -> str:
@@ -57,8 +53,8 @@ def _hash(value: str) -> str:
     return hashlib.sha256(f"caremap-feedback:{value}".encode()).hexdigest()[:16]
 
 
-def clean(text: str | None, limit: int) -> str:
-    """Printable text (line breaks kept), trimmed; longer than `limit` is refused, not cut."""
+def clean(text: str | None) -> str:
+    """Printable text (line breaks kept), trimmed (the callers refuse what is too long: never cut)."""
     kept = "".join(ch for ch in str(text or "") if ch in "\n" or unicodedata.category(ch)[0] != "C")
     return kept.strip()
 
@@ -74,12 +70,12 @@ def submit(kind: str, body: str, session_id: str, client: str, point_id: str | N
     """Store one report in the queue, or raise FeedbackRefused (empty, too_long, bad_kind, too_many)."""
     if kind not in KINDS:
         raise FeedbackRefused("bad_kind")
-    text = clean(body, MAX_CHARS)
+    text = clean(body)
     if not text:
         raise FeedbackRefused("empty")
     if len(text) > MAX_CHARS:
         raise FeedbackRefused("too_long")
-    contact = clean(contact, MAX_CONTACT_CHARS) or None
+    contact = clean(contact) or None
     if contact and len(contact) > MAX_CONTACT_CHARS:
         raise FeedbackRefused("contact_too_long")
     now = now or dt.datetime.now()
@@ -121,7 +117,7 @@ def decide(report_id: int, status: str, who: str, note: str | None = None, db_fi
         with con:
             cur = con.execute("update feedback set status = ?, reviewed_by = ?, reviewed_at = ?, note = ? "
                               "where id = ?", (status, who, dt.datetime.now().isoformat(timespec="seconds"),
-                                               clean(note, MAX_CHARS) or None, int(report_id)))
+                                               clean(note) or None, int(report_id)))
             if cur.rowcount != 1:
                 raise KeyError(report_id)
     finally:

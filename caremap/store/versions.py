@@ -71,6 +71,7 @@ class Published:
     rows: int
     stored_path: str
     notes: tuple[str, ...] = ()
+    rechecked: str = ""   # said when the file was checked again against a version another import published first
 
 
 def whoami() -> str:
