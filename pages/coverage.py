@@ -220,7 +220,16 @@ with tabs[5]:
     widgets.geography_note(scope.district, scope.street)
     widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))
 
-with tabs[6]:  # each standard's share in every published period
+with tabs[6]:  # each standard's share in every published period: districts, city, target and the projected date
+    fig = charts.build("standard_progress", lang=L, **scope.params())
+    st.altair_chart(fig.chart, width="content")
+    st.caption(fig.takeaway)
+    downloads.export_buttons(fig)
+    st.subheader(t("coverage.progress_heading"))
+    st.dataframe(charts.progress_table(scope.district, scope.street, L), hide_index=True, key="coverage_progress",
+                 column_config={c: st.column_config.NumberColumn(format="percent") for c in (
+                     t("coverage.col_share_now"), t("coverage.col_target"))})
+    st.caption(charts.PROJECTION_METHOD[L == "en"])
     fig = charts.build("standard_trend", lang=L, **scope.params())
     st.altair_chart(fig.chart, width="stretch")
     st.caption(fig.takeaway)

@@ -154,9 +154,26 @@ with tab_history:
     widgets.source(t("data_admin.history_source"))
     st.subheader(t("data_admin.versions"))
     kept = versions.versions()
-    st.dataframe(kept, hide_index=True)
+    st.dataframe(kept, hide_index=True, key="data_admin_versions")
+    st.caption(t("data_admin.versions_note"))
     earlier = kept.loc[~kept["live"], "data_version"].tolist()
     me = auth.account()
+    if me is not None and me.role != "city_admin":
+        st.info(t("data_admin.baseline_city_only"))
+    else:
+        period = dict(zip(kept["data_version"], kept["as_of"].astype(str) + " " + kept["label"].astype(str)))
+        marked = set(kept.loc[kept["baseline"], "data_version"])
+        c1, c2 = st.columns([3, 1])
+        chosen = c1.selectbox(t("data_admin.baseline_pick"), kept["data_version"].tolist(), key="data_admin_baseline",
+                              format_func=lambda v: f"{v} ({period[v].strip()})" + (
+                                  t("coverage.compare_baseline") if v in marked else ""))
+        unmark = chosen in marked
+        if c2.button(t("data_admin.baseline_unmark" if unmark else "data_admin.baseline_mark"),
+                     key="data_admin_baseline_go"):
+            versions.mark_baseline(chosen, auth.user(), on=not unmark)
+            st.session_state["data_admin_flash"] = t("data_admin.baseline_undone" if unmark
+                                                     else "data_admin.baseline_done", version=chosen)
+            st.rerun()
     if me is not None and me.role != "city_admin":   # a rollback changes every district: city administrators
         st.info(t("data_admin.rollback_city_only"))
     elif not earlier:

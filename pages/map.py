@@ -7,7 +7,8 @@ import streamlit as st
 from caremap.app import secrets, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, lang, t
-from caremap.report import maps, tiles
+from caremap.report import compare, maps, tiles
+from caremap.report.scope import Scope
 from caremap.store import db
 
 scope = urlstate.current_scope()
@@ -21,11 +22,13 @@ except tiles.TileConfigError as exc:
     source, tile_error = None, str(exc)
 categories = db.query("map_categories")
 cat_name = dict(zip(categories["code"], categories["name" if lang() == "zh" else "name_en"]))
-metric_name = {m: t(f"map.{m}") for m in maps.METRICS}
+# with an earlier period kept, the map can also colour districts and streets by the change in gaps since then
+with_change = (maps.CHANGE,) if any(not p.live for p in compare.periods()) else ()
+metric_name = {m: t(f"map.{m}") for m in (*maps.METRICS, maps.CHANGE)}
 
 c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1])
-urlstate.bind("map_metric", maps.METRICS[0], maps.METRICS)
-metric = c1.selectbox(t("map.metric"), maps.METRICS, format_func=metric_name.get, key="map_metric")
+urlstate.bind("map_metric", maps.METRICS[0], (*maps.METRICS, *with_change))
+metric = c1.selectbox(t("map.metric"), (*maps.METRICS, *with_change), format_func=metric_name.get, key="map_metric")
 urlstate.bind("map_category", [], categories["code"].tolist())
 chosen = c2.multiselect(t("map.category"), categories["code"].tolist(), format_func=cat_name.get, key="map_category",
                         placeholder=t("common.all_placeholder"))
@@ -36,8 +39,8 @@ urlstate.bind("map_level", "", ["", "city", "district", "street", "community"])
 level = c4.selectbox(t("map.level"), ["", "city", "district", "street", "community"], key="map_level",
                      format_func=lambda v: t(f"map.level_{v}") if v else t("map.all"))
 c1, c2, c3 = st.columns([1.2, 2, 2])
-urlstate.bind("map_street_metric", maps.STREET_METRICS[0], maps.STREET_METRICS)
-street_metric = c1.selectbox(t("map.street_metric"), maps.STREET_METRICS, format_func=metric_name.get,
+urlstate.bind("map_street_metric", maps.STREET_METRICS[0], (*maps.STREET_METRICS, *with_change))
+street_metric = c1.selectbox(t("map.street_metric"), (*maps.STREET_METRICS, *with_change), format_func=metric_name.get,
                              key="map_street_metric")
 urlstate.bind("map_layers", [], maps.OPTIONAL_LAYERS)
 extra = c2.multiselect(t("map.layers"), maps.OPTIONAL_LAYERS, format_func=lambda v: t(f"map.layer_{v}"),
@@ -69,8 +72,16 @@ if query_text.strip():
         if hit["kind"] == "point":
             st.session_state["map_point"] = hit["code"]
 
+changes, change = (), None
+if maps.CHANGE in (metric, street_metric):   # the whole city is compared: every district is drawn
+    change = widgets.compare_with("map_compare", Scope())
+    if change is None:
+        st.info(t("map.change_none"))
+    else:
+        changes = tuple(sorted(compare.gap_change_by_place(change).items()))
+        st.caption(t("map.change_note", as_of=change.before.as_of, now=change.after.as_of))
 opts = maps.MapOptions(scope.district, scope.street, metric, street_metric, tuple(chosen) or None, system or None,
-                       level or None, tuple(extra), ring_categories, ring_m, focus, focus_code)
+                       level or None, tuple(extra), ring_categories, ring_m, focus, focus_code, changes)
 result = maps.build_map(db.query, opts, maps.labels(t), source)
 
 left, right = st.columns([3, 1])

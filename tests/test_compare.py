@@ -135,13 +135,14 @@ def test_the_coverage_page_shows_what_changed_since_the_previous_period(history,
 
 
 def test_the_demo_comes_with_earlier_periods_to_compare_with(tmp_path):
-    """A first start's demo database has two earlier periods (示例数据); the live one keeps the 2020 figures."""
+    """A first start's demo database has three earlier periods (示例数据); the live one keeps the 2020 figures."""
     from caremap.store import startup
 
     live = tmp_path / "caremap.duckdb"
     assert startup.ensure_built(live).outcome is startup.Outcome.FIRST_START
     found = compare.periods(live)
-    assert [(p.as_of, p.live) for p in found] == [("2019-06-30", False), ("2019-12-31", False), ("2020-05-31", True)]
+    assert [(p.as_of, p.live) for p in found] == [("2018-12-31", False), ("2019-06-30", False), ("2019-12-31", False),
+                                                  ("2020-05-31", True)]
     assert all("示例" in p.label for p in found if not p.live)
     assert _sql(live, "select count(*) from service_point")[0][0] == 1513  # the published figure stays with 2020
     result = compare.compare(compare.resolve("previous", live), compare.resolve("live", live))
@@ -213,4 +214,4 @@ def test_the_trend_chart_s_points_are_each_period_s_metrics(tmp_path, monkeypatc
         shown = fig.data[fig.data["数据截止日期"].astype(str) == period.as_of].set_index("标准")["达标率"]
         assert shown["儿童之家"] == pytest.approx(values["standard.community_children_home.share"])
         assert shown["儿童主任"] == pytest.approx(values["standard.community_director.share"])
-    assert fig.takeaway.startswith("2019-06-30 至 2020-05-31，")
+    assert fig.takeaway.startswith("2018-12-31 至 2020-05-31，")

@@ -414,8 +414,7 @@ def tiny_db(tmp_path):
                 "('W3', '儿童主任', 'D1', 'S1', 'C1', '在岗'), ('W4', '儿童主任', 'D1', 'S1', 'C2', '在岗'), "
                 "('W5', '儿童主任', 'D1', 'S2', 'C3', '空缺')")
     rows = standards.load(REFERENCE / "coverage_standards.toml")
-    con.executemany("insert into coverage_standard values ($id, $sort_order, $level, $kind, $category, $role, "
-                    "$categories, $max_m, $label_zh, $label_en, $basis)", rows)
+    build.insert_standards(con, rows)
     build.derive(con)  # the tables a published version carries (nearest point per unit and category)
     yield con
     con.close()

@@ -45,8 +45,9 @@ def published(key: str) -> str:
 
 
 def compare_with(key: str, scope: Scope):
-    """The "compare with" selector of a page (an earlier period; default: the one before the live version, kept in
-    the URL) and the comparison it chose, or None when there is no earlier period or the user chose none."""
+    """The "compare with" selector of a page (an earlier period; default: the newest review baseline, else the one
+    before the live version, kept in the URL) and the comparison it chose, or None when there is no earlier period
+    or the user chose none."""
     periods = compare.periods()
     live = next((p for p in periods if p.live), None)
     others = [p for p in reversed(periods) if not p.live]
@@ -54,11 +55,13 @@ def compare_with(key: str, scope: Scope):
         return None
     language = lang()
     choices = {p.data_version: p for p in others}
-    urlstate.bind(key, others[0].data_version, ["", *choices])
+    start = compare.default_before(periods) or others[0]
+    urlstate.bind(key, start.data_version, ["", *choices])
     picked = st.selectbox(t("coverage.compare_with"), ["", *choices], key=key,
                           format_func=lambda v: t("coverage.compare_none", language) if not v else t(
                               "coverage.compare_option", language, as_of=choices[v].as_of,
-                              label=choices[v].label, version=v))
+                              label=choices[v].label, version=v) + (
+                              t("coverage.compare_baseline", language) if choices[v].baseline else ""))
     return compare.compare(choices[picked], live, scope.district, scope.street, language) if picked else None
 
 

@@ -19,6 +19,7 @@ COMMANDS = {  # command name → module in this package
     "briefing": "briefing",
     "metrics": "metrics",
     "compare": "compare",
+    "versions": "versions",
     "bench": "bench",
     "users": "users",
 }

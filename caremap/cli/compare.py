@@ -13,8 +13,10 @@ HELP = "比较两个数据版本的变化 / what changed between two published v
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--from", dest="from_", required=True,
-                   help="版本号、日期（YYYY-MM-DD：该日或之前最新的版本）或 previous / a version, a date, or previous")
+    p.add_argument("--from", dest="from_", default="baseline",
+                   help="版本号、日期（YYYY-MM-DD：该日或之前最新的版本）、previous 或 baseline（默认：最近的复盘基线，"
+                        "没有基线时为上一期）/ a version, a date, previous, or baseline (default: the newest review "
+                        "baseline, else the previous period)")
     p.add_argument("--to", default="live", help="版本号、日期或 live（默认）/ a version, a date, or live (default)")
     p.add_argument("--district", help="district code (default: whole city)")
     p.add_argument("--street", help="street code")

@@ -45,7 +45,7 @@ def _secret(env: str, prompt: str) -> str | None:
     return value
 
 
-def _actor(args) -> str | None:
+def city_admin(args) -> str | None:
     """Who acts (for the audit log), or None after printing why not."""
     if args.as_user:
         try:
@@ -77,7 +77,7 @@ def _new_password() -> str | None:
 
 
 def run(args) -> int:
-    actor = _actor(args)
+    actor = city_admin(args)
     if actor is None:
         return 1
     try:

@@ -49,9 +49,9 @@ def finish(chart_obj, title: str, subtitle: str, source: str, lang: str, width=6
     """Title with the scope as subtitle, the source (and 示例数据) as a footer line, the CJK font."""
     demo = t("common.demo_suffix", lang) if db.is_demo() else ""
     footer = f"{t('common.source', lang)}：{source}{demo}"
+    size = {} if width is None else {"width": width, "height": height}  # None: a concatenation sizes its panels
     titled = chart_obj.properties(
-        title=alt.Title(title, subtitle=[subtitle, footer], anchor="start", subtitleColor="#555"),
-        width=width, height=height)
+        title=alt.Title(title, subtitle=[subtitle, footer], anchor="start", subtitleColor="#555"), **size)
     return titled.configure(font=CJK_FONT).configure_title(font=CJK_FONT, fontSize=16, subtitleFontSize=11) \
         .configure_axis(labelFont=CJK_FONT, titleFont=CJK_FONT).configure_legend(labelFont=CJK_FONT,
                                                                                   titleFont=CJK_FONT)
@@ -640,3 +640,123 @@ def standard_trend(district=None, street=None, lang="zh") -> Figure:
         "units": "考核单位数" if zh else "Units checked", "share": y_title})
     scope = label_of(district, street, lang)
     return Figure("standard_trend", title, finish(lines, title, scope, source, lang), out, source, scope, takeaway)
+
+
+PROGRESS_WORDS = {
+    "met": ("已达到目标", "target reached"), "on_track": ("按当前速度可按期达到", "on track"),
+    "late": ("按当前速度将晚于目标日期", "behind the target date"), "projected": ("按当前速度可达到", "reachable"),
+    "no_progress": ("没有进展或进展过慢：按当前速度 50 年内达不到", "no (or too little) progress: not within 50 years "
+                                                                  "at this pace"),
+    "too_few": ("只有一期数据，无法推算", "one period only: no projection")}
+
+
+def progress_table(district=None, street=None, lang="zh") -> pd.DataFrame:
+    """Each standard at a scope: share now, target, pace and the projected date of reaching it (Coverage, trend)."""
+    from caremap.report import compare
+
+    zh = lang == "zh"
+    names = db.query("coverage_standards").set_index("id")["label_zh" if zh else "label_en"]
+    rows = []
+    for p in compare.projections(district, street):
+        rows.append({
+            ("标准" if zh else "Standard"): names.get(p.standard_id, p.standard_id),
+            t("coverage.col_share_now", lang): p.share_now,
+            t("coverage.col_target", lang): p.target_share,
+            ("目标日期" if zh else "Target date"): p.target_date or "—",
+            ("每年变化（百分点）" if zh else "Pace (points a year)"): None if p.pace_per_year is None
+            else round(100 * p.pace_per_year, 1),
+            ("预计达到日期" if zh else "Projected date"): p.reached_on or "—",
+            ("判断" if zh else "Assessment"): PROGRESS_WORDS[p.status][0 if zh else 1],
+            ("期数" if zh else "Periods"): p.periods})
+    return pd.DataFrame(rows)
+
+
+@chart("standard_progress")
+def standard_progress(district=None, street=None, lang="zh") -> Figure:
+    """For every standard, the share meeting it in each period: one line per district (the one in scope
+    highlighted), the whole city in bold over the band from the lowest to the highest district, and the target line
+    from the standards file (Coverage, 达标率趋势)."""
+    from caremap.report import compare
+
+    zh = lang == "zh"
+    rows = compare.progress()
+    names = db.query("districts").set_index("code")["name" if zh else "name_en"]
+    city_word = "全市" if zh else "Whole city"
+    rows["place"] = [city_word if k == "city" else names.get(c, c) for k, c in zip(rows["place_kind"],
+                                                                                    rows["place_code"])]
+    rows["standard"] = rows["standard_zh" if zh else "standard_en"]
+    rows["date"] = pd.to_datetime(rows["as_of"])
+    targets = db.query("standard_targets").set_index("standard_id")
+    x_title, y_title = ("数据截止日期", "达标率") if zh else ("As of", "Share meeting it")
+    here = district  # at street scope the district's line is the one highlighted
+    panels = []
+    for sid, part in rows.groupby("standard_id", sort=False):
+        label = part["standard"].iloc[0]
+        districts = part[part["place_kind"] == "district"]
+        band = districts.groupby("date", as_index=False)["share"].agg(low="min", high="max")
+        x = alt.X("date:T", title=x_title, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=4))
+        y = alt.Y("share:Q", title=y_title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+        tip = [alt.Tooltip("place:N", title="地区" if zh else "Place"),
+               alt.Tooltip("date:T", title=x_title, format="%Y-%m-%d"),
+               alt.Tooltip("share:Q", title=y_title, format=".1%"), alt.Tooltip("met:Q", title="达标" if zh else "Met"),
+               alt.Tooltip("units:Q", title="单位" if zh else "Units")]
+        layers = [
+            alt.Chart(band).mark_area(opacity=0.18, color="#4c78a8").encode(x=x, y="low:Q", y2="high:Q"),
+            alt.Chart(districts[districts["place_code"] != here]).mark_line(strokeWidth=1, color="#9aa7b4",
+                                                                           opacity=0.8).encode(
+                x=x, y=y, detail="place:N", tooltip=tip),
+            alt.Chart(part[part["place_kind"] == "city"]).mark_line(strokeWidth=3.5, color="#1f4e79",
+                                                                   point=True).encode(x=x, y=y, tooltip=tip)]
+        if here is not None and (districts["place_code"] == here).any():
+            layers.append(alt.Chart(districts[districts["place_code"] == here]).mark_line(
+                strokeWidth=3, color="#e07b00", point=True).encode(x=x, y=y, tooltip=tip))
+        goal = float(targets.at[sid, "target_share"]) if sid in targets.index else 1.0
+        when = targets.at[sid, "target_date"] if sid in targets.index else None
+        when = None if when is None or pd.isna(when) else pd.Timestamp(when).date().isoformat()
+        goal_text = (f"目标 {goal:.0%}" + (f"（{when}）" if when else "")) if zh else (
+            f"target {goal:.0%}" + (f" ({when})" if when else ""))
+        rule = pd.DataFrame({"share": [goal], "text": [goal_text]})
+        layers.append(alt.Chart(rule).mark_rule(color="#c0392b", strokeDash=[6, 4], strokeWidth=1.5).encode(
+            y="share:Q"))
+        layers.append(alt.Chart(rule).mark_text(align="left", dx=4, dy=-7, color="#c0392b", fontSize=11,
+                                                font=CJK_FONT).encode(y="share:Q", text="text:N", x=alt.value(0)))
+        panels.append(alt.layer(*layers).properties(title=label, width=250, height=150))
+    grid = alt.concat(*panels, columns=3)
+    focus = names.get(here, city_word) if here else city_word
+    projected = compare.projections(district, street)
+    words = {p.standard_id: p for p in projected}
+    behind = [rows.loc[rows["standard_id"] == p.standard_id, "standard"].iloc[0] for p in projected
+              if p.status in ("late", "no_progress")]
+    soonest = sorted((p for p in words.values() if p.reached_on), key=lambda p: p.reached_on)
+    if zh:
+        takeaway = f"{focus}：{len(projected)} 项标准中 {sum(p.status == 'met' for p in projected)} 项已达到目标"
+        takeaway += (f"，按当前速度 {'、'.join(behind)} 不能按期达到" if behind else "") + "。"
+        if soonest:
+            takeaway += (f"“{rows.loc[rows['standard_id'] == soonest[0].standard_id, 'standard'].iloc[0]}”预计 "
+                         f"{soonest[0].reached_on} 达到目标。")
+    else:
+        takeaway = (f"{focus}: {sum(p.status == 'met' for p in projected)} of {len(projected)} standards at target"
+                    + (f"; behind at this pace: {', '.join(behind)}" if behind else "") + ".")
+        if soonest:
+            takeaway += (f" “{rows.loc[rows['standard_id'] == soonest[0].standard_id, 'standard'].iloc[0]}” is "
+                         f"projected to reach its target on {soonest[0].reached_on}.")
+    title = "各项标准达标率：各区、全市与目标" if zh else "Share meeting each standard: districts, city and target"
+    source = ("各期已发布数据版本的达标率（同一套指标）；目标取自覆盖标准的达标目标设置"
+              if zh else "Each published period's shares (the same metrics); targets from the coverage standards")
+    out = rows.assign(as_of=rows["as_of"].astype(str))[["as_of", "standard", "place", "met", "units", "share"]]
+    out.columns = (["数据截止日期", "标准", "地区", "达标单位数", "考核单位数", "达标率"] if zh else
+                   ["As of", "Standard", "Place", "Units meeting it", "Units checked", "Share meeting it"])
+    scope = label_of(district, street, lang)
+    key = (f"深蓝粗线：全市；{'橙线：' + focus + '；' if here else ''}灰线：各区；浅蓝带：各区最低至最高；红虚线：目标" if zh
+           else f"bold blue: whole city; {'orange: ' + focus + '; ' if here else ''}grey: each district; "
+                f"band: lowest to highest district; red dashes: target")
+    return Figure("standard_progress", title, finish(grid, title, f"{scope}｜{key}" if zh else f"{scope} | {key}",
+                                                     source, lang, width=None), out, source,
+                  scope, takeaway, notes=[PROJECTION_METHOD[0 if zh else 1]])
+
+
+PROJECTION_METHOD = ("推算方法：对各期达标率按数据截止日期做最小二乘直线拟合，以其斜率为当前速度，从最新一期的达标率延伸到目标。"
+                     "期数少或变化不均匀时，推算只作参考。",
+                     "Method: a least-squares straight line through every period's share against its as-of date; its "
+                     "slope is the current pace, continued from the latest period's share to the target. With few or "
+                     "uneven periods the projection is only indicative.")

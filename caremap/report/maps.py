@@ -25,6 +25,11 @@ MAP_WIDTH, MAP_HEIGHT = 900, 600  # the map's size on the page (px), used to fit
 MAX_RAW_POINTS = 20_000  # above this many points the map ships DuckDB grid bins instead of raw points
 METRICS = ("points", "points_per_10k", "compliance", "gaps")
 STREET_METRICS = ("points", "gaps")
+CHANGE = "gap_change"  # colour by change since a compared period: new gaps minus closed gaps (offered when one exists)
+# Fixed, symmetric classes for the change (fewer gaps green, more red, none grey), so that 0 is always its own class.
+CHANGE_BREAKS = [-math.inf, -2.5, -0.5, 0.5, 2.5, math.inf]
+CHANGE_RGB = ((26, 150, 65), (166, 217, 106), (225, 225, 225), (253, 174, 97), (215, 25, 28))
+CHANGE_LABELS = ("≤ −3", "−2 – −1", "0", "+1 – +2", "≥ +3")
 TIP_FIELDS = ("tip_title", "tip_1", "tip_2", "tip_3", "tip_4", "tip_5", "tip_6")
 TOOLTIP = {
     "html": "<b>{tip_title}</b>" + "".join(f"<div>{{{f}}}</div>" for f in TIP_FIELDS[1:]),
@@ -89,6 +94,8 @@ def classify(value, breaks: list[float]) -> int | None:
 
 
 def palette(metric: str, n: int) -> list[tuple[int, int, int]]:
+    if metric == CHANGE:
+        return list(CHANGE_RGB)
     base = REDS if metric == "gaps" else BLUES
     if n >= len(base):
         return list(base)
@@ -105,6 +112,8 @@ def format_value(metric: str, value) -> str:
     """A choropleth value written the way the metrics layer writes that figure (330万, 57.1%, 0.58)."""
     if value is None or pd.isna(value):
         return "—"
+    if metric == CHANGE:
+        return f"{int(value):+d}" if value else "0"
     if metric in METRIC_IDS:
         return metrics.fmt(METRIC_IDS[metric], value)
     return f"{int(round(float(value))):,}"
@@ -112,6 +121,9 @@ def format_value(metric: str, value) -> str:
 
 def legend_classes(metric: str, breaks: list[float]) -> list[dict]:
     """[{"label": "42 – 69", "color": "#bdd7e7"}, …] for the choropleth legend, light to dark."""
+    if metric == CHANGE:
+        return [{"label": label, "color": "#{:02x}{:02x}{:02x}".format(*rgb)}
+                for label, rgb in zip(CHANGE_LABELS, CHANGE_RGB)]
     n = max(len(breaks) - 1, 1) if breaks else 0
     colors = palette(metric, n)
     out = []
@@ -253,7 +265,8 @@ def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, st
         if geometry is None:
             continue
         # the chosen metric first, then the other three, then the hint
-        lines = [f"{labels[m]}：{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in METRICS
+        shown = (*METRICS, CHANGE) if CHANGE in districts.columns else METRICS
+        lines = [f"{labels[m]}：{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in shown
                                                                                      if x != metric])]
         # label: the map's own (with filters, the points are the filtered ones); the value: written like the metric
         texts = [*lines, labels["click_district"]]
@@ -376,7 +389,7 @@ def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, s
     """The streets with the bureau's boundaries as a choropleth of `metric` (classes over these streets), the
     street in scope outlined in gold."""
     s = streets[has_boundary(streets)]
-    breaks = class_breaks(s[metric])
+    breaks = CHANGE_BREAKS if metric == CHANGE else class_breaks(s[metric])
     colors = palette(metric, max(len(breaks) - 1, 1))
     tips = _street_tips(s, metric, labels)
     features = []
@@ -398,13 +411,18 @@ def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], 
     """Streets without the bureau's boundary as proportional symbols (area ∝ value) at their representative
     points (the streets with one are drawn as areas: street_area_layer)."""
     s = shift_frame(streets[~has_boundary(streets)], target_crs)
-    values = s[metric].astype(float).fillna(0)
+    signed = s[metric].astype(float).fillna(0)
+    values = signed.abs()   # the change is signed: the size shows how much, the colour which way
     top = max(values.max(), 1.0) if not s.empty else 1.0
     tips = _street_tips(s, metric, labels)
-    color = [200, 30, 30, 230] if metric == "gaps" else [40, 40, 40, 230]
+    if metric == CHANGE:
+        colors = [[*CHANGE_RGB[classify(v, CHANGE_BREAKS)], 255] for v in signed]
+    else:
+        colors = [[200, 30, 30, 230] if metric == "gaps" else [40, 40, 40, 230]] * len(s)
     rows = pd.DataFrame({"code": s["code"], "district_code": s["district_code"], "lon": s["lon"].round(6),
                          "lat": s["lat"].round(6), "radius": (3 + 13 * np.sqrt(values / top)).round(1),
-                         "line": [[255, 215, 0, 255] if c == current else color for c in s["code"]]})
+                         "line": [[255, 215, 0, 255] if c == current else color for c, color in zip(s["code"],
+                                                                                                   colors)]})
     return pdk.Layer(
         "ScatterplotLayer", id="streets", data=pd.concat([rows, tips], axis=1), get_position=["lon", "lat"],
         get_radius="radius", radius_units="'pixels'", get_fill_color=[255, 255, 255, 70], stroked=True,
@@ -576,7 +594,7 @@ def picked(selection: Mapping | None) -> tuple[str, dict] | None:
 # --- the whole map ---------------------------------------------------------------------------------------
 
 OPTIONAL_LAYERS = ("rings", "density", "sites", "no_director", "no_home")
-LABEL_KEYS = ("points", "points_per_10k", "compliance", "gaps", "click_district", "click_street", "label_category",
+LABEL_KEYS = ("points", "points_per_10k", "compliance", "gaps", "gap_change", "click_district", "click_street", "label_category",
               "label_system", "label_address", "label_phone", "label_street", "label_community", "label_district",
               "label_project", "label_org", "label_domain", "site_kind", "bin_title", "site_bin_title", "bin_note",
               "no_director",
@@ -604,6 +622,7 @@ class MapOptions:
     ring_m: int = 1000
     focus: tuple[float, float, float] | None = None  # (lon, lat, zoom) to fly to, e.g. a search result
     focus_code: str | None = None   # the street or community found by a search: outlined where it has a boundary
+    changes: tuple[tuple[str, int], ...] = ()  # (district or street code, gaps new − closed) since a compared period
 
 
 @dataclass
@@ -630,11 +649,15 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
     filters = {"categories": opts.categories, "system": opts.system, "level": opts.level}
     districts = run_query("map_districts", **filters)
     streets = run_query("map_streets", district=opts.district, **filters)
+    if opts.changes or CHANGE in (opts.metric, opts.street_metric):
+        change = dict(opts.changes)
+        districts[CHANGE] = districts["code"].map(change).fillna(0).astype(int)
+        streets[CHANGE] = streets["code"].map(change).fillna(0).astype(int)
     n_points = int(run_query("map_point_count", **scope, **filters)["points"].iloc[0])
     binned = n_points > max_raw_points
     cell_m = bin_size_m(opts.district, opts.street) if binned else 0.0
     points = pd.DataFrame() if binned else run_query("map_points", **scope, **filters, max_rows=max_raw_points)
-    breaks = class_breaks(districts[opts.metric])
+    breaks = CHANGE_BREAKS if opts.metric == CHANGE else class_breaks(districts[opts.metric])
     layers: list[pdk.Layer] = [district_layer(districts, opts.metric, texts, breaks, opts.district, target)]
     if "density" in opts.layers and not binned and not points.empty:
         layers.append(density_layer(shift_frame(points, target)))

@@ -121,12 +121,15 @@ def get(metric_id: str) -> Metric:
 
 
 def standard_values(comp: pd.DataFrame) -> dict[str, float | int | None]:
-    """The per-standard metrics of a compliance frame (coverage_compliance rows of one scope)."""
+    """The per-standard metrics of unit × standard checks (coverage_compliance rows: one per unit and standard):
+    units checked, units meeting it, gaps and share. Counted from the rows themselves, so that the rows of one
+    place taken from a wider scope (a district's rows of the city's checks) give that place's figures."""
     out: dict[str, float | int | None] = {}
     checks = met_all = 0
-    for row in comp.drop_duplicates("standard_id").itertuples():
-        units, met = int(row.standard_units), int(row.standard_met)
-        base = f"standard.{row.standard_id}"
+    counted = comp.assign(_met=comp["met"].eq(True)).groupby("standard_id", sort=False)["_met"].agg(["size", "sum"])
+    for standard_id, row in counted.iterrows():
+        units, met = int(row["size"]), int(row["sum"])
+        base = f"standard.{standard_id}"
         out |= {f"{base}.units": units, f"{base}.met": met, f"{base}.gaps": units - met,
                 f"{base}.share": met / units if units else None}
         checks, met_all = checks + units, met_all + met
@@ -140,6 +143,12 @@ def values(district: str | None = None, street: str | None = None, con=None) -> 
 
     On the live version (cached), or on an open connection to another published version (`con`: a comparison).
     """
+    return values_and_checks(district, street, con)[0]
+
+
+def values_and_checks(district: str | None = None, street: str | None = None,
+                      con=None) -> tuple[dict[str, float | int | None], pd.DataFrame]:
+    """values(), and the unit × standard checks (coverage_compliance) the standard metrics were counted from."""
     def run(name, **params):
         return db.run(con, name, **params) if con is not None else db.query(name, **params)
 
@@ -154,7 +163,7 @@ def values(district: str | None = None, street: str | None = None, con=None) -> 
     every = registry() if con is None else registry_of(con)
     for mid in every:  # a standard with no unit at this scope (a district standard at street scope)
         out.setdefault(mid, None)
-    return out
+    return out, comp
 
 
 def value(metric_id: str, district: str | None = None, street: str | None = None):

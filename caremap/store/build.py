@@ -25,7 +25,8 @@ DATASET_TABLES = [
 
 
 TABLES = {"district", "street", "community", "special_zone", "service_category", "service_point", "worker",
-           "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "import_log", "meta",
+           "sw_org", "sw_project", "sw_site", "sw_service_month", "coverage_standard", "standard_target",
+           "import_log", "meta",
            "community_nearest", "point_tally", "sw_project_scope", "sw_scope_month",
            "policy", "announcement", "unit_geometry", "population", "point_place", "community_access"}
 
@@ -91,8 +92,7 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
         _load_csv(con, table, dataset / name)
     categories = {r[0] for r in con.execute("select code from service_category").fetchall()}
     rows = standards.load(reference / "coverage_standards.toml", categories)
-    con.executemany("insert into coverage_standard values ($id, $sort_order, $level, $kind, $category, $role, "
-                    "$categories, $max_m, $label_zh, $label_en, $basis)", rows)
+    insert_standards(con, rows)
     _load_csv(con, "policy", reference / "policies.csv")
     _load_announcements(con, dataset)
     manifest_path = dataset / "MANIFEST.json"
@@ -169,6 +169,9 @@ def check_integrity(con) -> None:
             "select count(*) from sw_project where org_id not in (select id from sw_org)",
         "coverage_standard.basis 不在 policy 中（见 policies.csv 的 code 列）":
             "select count(*) from coverage_standard where basis is not null and basis not in (select code from policy)",
+        "coverage_standard.target_basis 不在 policy 中（见 policies.csv 的 code 列）":
+            "select count(*) from standard_target where target_basis is not null and target_basis not in "
+            "(select code from policy)",
         "sw_site.project_id 不在 sw_project 中":
             "select count(*) from sw_site where project_id not in (select id from sw_project)",
     }
@@ -213,6 +216,15 @@ def build(db: str | os.PathLike | None = None, dataset: Path = DEMO, reference: 
     return counts
 
 
+def insert_standards(con, rows: list[dict]) -> None:
+    """The coverage standards (standards.load rows) into coverage_standard and their aims into standard_target."""
+    con.executemany("insert into coverage_standard values ($id, $sort_order, $level, $kind, $category, $role, "
+                    "$categories, $max_m, $label_zh, $label_en, $basis)",
+                    [{k: v for k, v in r.items() if not k.startswith("target_")} for r in rows])
+    con.executemany("insert into standard_target values ($id, $target_share, $target_date, $target_basis)",
+                    [{k: r[k] for k in ("id", "target_share", "target_date", "target_basis")} for r in rows])
+
+
 def schema_hash() -> str:
     """Identifies the schema the code expects; a database built with another schema is rebuilt or flagged."""
     return hashlib.sha256(SCHEMA.read_bytes()).hexdigest()[:12]
@@ -220,7 +232,8 @@ def schema_hash() -> str:
 
 # The demo's earlier periods (示例数据): (as-of date, label, share of homes, workstations and directors not yet
 # there, per cent). The published 2020 figures stay with the live 2020-05-31 version.
-DEMO_HISTORY = (("2019-06-30", "2019年上半年（示例）", 12), ("2019-12-31", "2019年下半年（示例）", 6))
+DEMO_HISTORY = (("2018-12-31", "2018年下半年（示例）", 20), ("2019-06-30", "2019年上半年（示例）", 12),
+                ("2019-12-31", "2019年下半年（示例）", 6))
 HISTORY_SQL = Path(__file__).with_name("demo_history.sql")
 
 

@@ -88,6 +88,27 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
         cur.close()
 
 
+PAIR = ("before_version", "after_version")  # the names two compared versions are attached under
+
+
+def pair(before: str | os.PathLike, after: str | os.PathLike) -> duckdb.DuckDBPyConnection:
+    """A private in-memory connection with two published version files attached read-only, as before_version and
+    after_version, for the queries that compare them row by row (queries/change_*.sql). Close it when done."""
+    con = duckdb.connect()
+    for alias, path in zip(PAIR, (before, after)):
+        con.execute(f"attach '{_quoted(path)}' as {alias} (read_only)")
+    return con
+
+
+def _quoted(path: str | os.PathLike) -> str:
+    return os.fspath(path).replace("'", "''")  # a file path inside an SQL literal (ATTACH takes no parameter)
+
+
+def is_pair_query(name: str) -> bool:
+    """Whether a named query reads two attached versions (runs on pair(), not on one version's connection)."""
+    return f"{PAIR[0]}." in load_sql(name)[0]
+
+
 def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The meta table (data version, date, demo flags, schema hash) of an open database, as a dict."""
     return dict(run(con, "meta").itertuples(index=False, name=None))

@@ -50,6 +50,11 @@ create table coverage_standard (
     id varchar primary key, sort_order integer, level varchar not null, kind varchar not null, category varchar,
     role varchar, categories varchar[], max_m double, label_zh varchar, label_en varchar, basis varchar
 );
+-- What each standard aims at (coverage_standards.toml): the share of units that should meet it, by when if a date is
+-- set, and the document that sets the aim. Read from the live version only (older versions may not have it).
+create table standard_target (
+    standard_id varchar primary key, target_share double not null, target_date date, target_basis varchar
+);
 create table import_log (
     id integer, kind varchar, file_name varchar, sha256 varchar, imported_at timestamp, rows_accepted integer,
     rows_rejected integer, mode varchar, who varchar, stored_path varchar, data_version varchar

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from caremap.common import dates
 from caremap.common.paths import REFERENCE
 
 LEVELS = ("district", "street", "community")
@@ -72,10 +73,19 @@ def load(path: Path = REFERENCE / "coverage_standards.toml", categories: set[str
         for key in ("label_zh", "label_en"):
             if not isinstance(item.get(key), str) or not item[key].strip():
                 fail(f"需要填写 {key}")
+        share = item.get("target_share", 1.0)
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+            fail(f"target_share 应为 0 到 1 之间的比例（如 0.9 表示 90%），而不是 {share!r}")
+        target_date = item.get("target_date")
+        if target_date is not None:
+            target_date = dates.iso_date(str(target_date))
+            if target_date is None:
+                fail(f"target_date 应为日期 YYYY-MM-DD，而不是 {item.get('target_date')!r}")
         out.append({
             "id": sid, "sort_order": i + 1, "level": item["level"], "kind": kind,
             "category": item.get("category"), "role": item.get("role"),
             "categories": item.get("categories"), "max_m": float(item["max_m"]) if "max_m" in item else None,
             "label_zh": item["label_zh"], "label_en": item["label_en"], "basis": item.get("basis"),
+            "target_share": float(share), "target_date": target_date, "target_basis": item.get("target_basis"),
         })
     return out

@@ -29,8 +29,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from caremap.common import dates
 from caremap.common.paths import db_path
-from caremap.store import accounts, db
+from caremap.store import accounts, db, sidecar
 from caremap.store.errors import BuildError, PublishError
 
 _VERSION_FILE = re.compile(r"(\d{4,})-([0-9a-f]{6,64})\.duckdb")
@@ -227,11 +228,11 @@ def _swap_live(lay: Layout, final: Path) -> None:
     _fsync(lay.live.parent)
 
 
-def publish_built(built: Path, version: str, live: Path, keep: int = 10) -> Path:
+def publish_built(built: Path, version: str, live: Path) -> Path:
     """Publish a freshly built database file as the newest version (used by `caremap build`).
 
-    The file is moved under versions/ and the live path switched to it atomically; older versions
-    beyond the newest `keep` are removed (imports and rollbacks keep theirs: only build copies go).
+    The file is moved under versions/ and the live path switched to it atomically. Older versions stay: they are
+    the periods a comparison reads, removed only by prune() (`python -m caremap versions prune`), which logs it.
     """
     lay = Layout(live)
     with locked(lay):
@@ -242,10 +243,6 @@ def publish_built(built: Path, version: str, live: Path, keep: int = 10) -> Path
         if lay.live.exists() and not lay.live.is_symlink():
             lay.live.unlink()  # a plain file from before versioning: its replacement is in versions/
         _swap_live(lay, final)
-        current = lay.target().resolve()
-        for _, old in sorted(lay.kept().items())[:-keep]:
-            if old.resolve() != current:
-                old.unlink(missing_ok=True)
     return final
 
 
@@ -310,17 +307,123 @@ def rollback(to_version: str, db_file: str | os.PathLike | None = None, who: str
 
 
 def versions(db_file: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Every kept version, newest first: seq, data_version, live, what made it (from import_log), saved_at."""
+    """Every kept version, newest first: seq, data_version, as_of (数据截止日期), label, baseline, live, what made
+    it (from import_log), saved_at."""
     lay = layout(db_file)
     live_version, log = read_live(lay)
     made_by = {r.data_version: f"{r.kind} · {r.file_name} · {r.imported_at}" for r in log.itertuples()}
+    marked = baselines(db_file)
     rows = []
     for seq, p in sorted(lay.kept().items(), reverse=True):
         version = _VERSION_FILE.fullmatch(p.name).group(2)
-        rows.append({"seq": seq, "data_version": version, "live": version == live_version,
-                     "made_by": made_by.get(version, "build"),
+        meta = _meta_of(p)
+        rows.append({"seq": seq, "data_version": version, "as_of": meta.get("as_of") or meta.get("data_date", ""),
+                     "label": meta.get("period_label", ""), "baseline": version in marked,
+                     "live": version == live_version, "made_by": made_by.get(version, "build"),
                      "saved_at": dt.datetime.fromtimestamp(p.stat().st_mtime).replace(microsecond=0)})
     if not any(r["live"] for r in rows):
-        rows.insert(0, {"seq": _next_seq(lay), "data_version": live_version, "live": True, "made_by": "build",
+        meta = _meta_of(lay.target())
+        rows.insert(0, {"seq": _next_seq(lay), "data_version": live_version,
+                        "as_of": meta.get("as_of") or meta.get("data_date", ""), "label": meta.get("period_label", ""),
+                        "baseline": live_version in marked, "live": True, "made_by": "build",
                         "saved_at": dt.datetime.fromtimestamp(lay.target().stat().st_mtime).replace(microsecond=0)})
-    return pd.DataFrame(rows, columns=["seq", "data_version", "live", "made_by", "saved_at"])
+    return pd.DataFrame(rows, columns=["seq", "data_version", "as_of", "label", "baseline", "live", "made_by",
+                                       "saved_at"])
+
+
+def _meta_of(path: Path) -> dict[str, str]:
+    try:
+        return db.file_meta(path)
+    except (duckdb.Error, KeyError, OSError):
+        return {}  # a damaged kept file: listed without its period
+
+
+# --- review baselines and pruning: marks beside the database, never inside a published (immutable) version ------
+
+_MARKS = "periods.sqlite"
+_MARKS_SCHEMA = """
+create table if not exists baseline (
+    data_version text primary key,
+    marked_by text not null,
+    marked_at text not null
+);
+"""
+
+
+def baselines(db_file: str | os.PathLike | None = None) -> set[str]:
+    """The versions marked as review baselines (复盘基线): what a comparison starts from by default."""
+    if not sidecar.path(_MARKS, db_file).exists():
+        return set()
+    con = sidecar.connect(_MARKS, _MARKS_SCHEMA, db_file)
+    try:
+        return {r[0] for r in con.execute("select data_version from baseline")}
+    finally:
+        con.close()
+
+
+def _kept_file(lay: Layout, version: str) -> Path | None:
+    if not re.fullmatch(r"[0-9a-f]{6,64}", version or ""):
+        return None
+    return next((p for p in lay.kept().values() if p.name.endswith(f"-{version}.duckdb")), None)
+
+
+def mark_baseline(version: str, who: str, on: bool = True, db_file: str | os.PathLike | None = None) -> None:
+    """Mark a kept version as a review baseline (on=False: remove the mark); audited."""
+    lay = layout(db_file)
+    if _kept_file(lay, version) is None:
+        raise PublishError(f"没有保存的版本 {version} / no kept version {version}")
+    con = sidecar.connect(_MARKS, _MARKS_SCHEMA, db_file)
+    try:
+        with con:
+            if on:
+                con.execute("insert or replace into baseline values (?, ?, ?)",
+                            (version, who, dt.datetime.now().isoformat(timespec="seconds")))
+            else:
+                con.execute("delete from baseline where data_version = ?", (version,))
+    finally:
+        con.close()
+    accounts.audit("baseline" if on else "baseline_removed", who, version, db_file=db_file)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    seq: int
+    data_version: str
+    as_of: str
+    bytes: int
+
+
+def prune(who: str, keep: int | None = None, before: str | None = None, dry_run: bool = False,
+          db_file: str | os.PathLike | None = None) -> list[Pruned]:
+    """Remove kept versions: beyond the newest `keep`, and/or with an as-of date before `before` (YYYY-MM-DD). The
+    live version and review baselines are never removed. Each removal is a row in the audit log."""
+    if keep is None and before is None:
+        raise PublishError("请给出 --keep N 或 --before 日期 / give --keep N or --before DATE")
+    if keep is not None and keep < 1:
+        raise PublishError("--keep 至少为 1 / --keep must be at least 1")
+    day = dates.iso_date(before) if before else None
+    if before and day is None:
+        raise PublishError(f"--before {before!r} 不是日期，应为 YYYY-MM-DD / is not a date (YYYY-MM-DD)")
+    lay = layout(db_file)
+    protected = baselines(db_file)
+    gone: list[Pruned] = []
+    with locked(lay):
+        live = lay.target().resolve()
+        kept = sorted(lay.kept().items(), reverse=True)   # newest first
+        newest = {seq for seq, _ in kept[:keep]} if keep is not None else {seq for seq, _ in kept}
+        for seq, path in kept:
+            version = _VERSION_FILE.fullmatch(path.name).group(2)
+            if path.resolve() == live or version in protected:
+                continue
+            as_of = _meta_of(path).get("as_of", "")
+            old = day is not None and (as_of or "9999") < day
+            if (keep is not None and seq not in newest) or old:
+                gone.append(Pruned(seq, version, as_of, path.stat().st_size))
+                if not dry_run:
+                    path.unlink()
+        if gone and not dry_run:
+            _fsync(lay.versions)
+    if not dry_run:
+        for p in gone:
+            accounts.audit("prune", who, f"{p.seq:04d}-{p.data_version} (as of {p.as_of or '?'})", db_file=db_file)
+    return gone
