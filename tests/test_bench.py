@@ -41,6 +41,9 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
         assert g["map_payload_bytes"]["city"] > entry["map_payload_bytes"]["city"]
         assert {"headline", "points_by_system"} <= set(entry["pandas_baseline"])
         assert all(v["speedup"] > 0 for v in entry["pandas_baseline"].values())
+        c = entry["compare"]   # eight periods: one comparison and the trends over all of them
+        assert c["periods"] == 8 and c["comparison_seconds_max"] > 0 and c["trend_and_progress_seconds"] > 0
+        assert set(c) >= {f"{w}.{s}_seconds" for w in ("oldest", "previous") for s in ("city", "district")}
     assert r["scales"]["2"]["service_points"] == 2 * r["scales"]["1"]["service_points"]
     assert r["cold_start_seconds"] > 0
     c = r["concurrent_sessions"]

@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from caremap.cli import bench_browser, bench_geo
+from caremap.cli import bench_browser, bench_compare, bench_geo
 from caremap.common import chromium
 from caremap.common.paths import ROOT
 
@@ -46,6 +46,7 @@ QUERY_PARAMS = {"map_points": {"max_rows": 20_000, "categories": ("rescue_centre
                    for q in ("map_point_bins", "map_point_count", "map_districts", "map_streets")}}
 # Queries run once per import check (caremap.ingest), not on a click: reported apart from the interactions.
 IMPORT_PREFIX = "import_"
+COMPARE_MAX_SCALE = 100  # the comparison is measured with eight periods up to this scale (x1000: 8 copies of 1.5 GB)
 DISTRICT = "440305"
 TRIVIAL_PAGE = "import streamlit as st\nst.write('ok')\n"
 
@@ -310,6 +311,9 @@ def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_s
             geo["map_payload_bytes"] = map_payload_bytes(live)   # the streets and communities drawn as areas
             entry["geography"] = geo
             shutil.rmtree(live.parent, ignore_errors=True)
+            if scale <= COMPARE_MAX_SCALE:   # eight periods: seven copies of the scale's database
+                entry["compare"] = bench_compare.measure(prep["db"], folder / f"periods-x{scale}", repeat)
+                shutil.rmtree(folder / f"periods-x{scale}", ignore_errors=True)
             result["scales"][str(scale)] = entry
             if scale == 1 and pages:
                 result.update(page_times(prep["db"], repeat))
@@ -355,6 +359,12 @@ def _print_table(r: dict) -> None:
                   f"of {g['points_placed']:,} points {g['point_in_polygon_seconds']:.2f} s; 2SFCA "
                   f"{g['access_2sfca_seconds']:.2f} s; map payload with "
                   "boundaries " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in g["map_payload_bytes"].items()))
+        if c := e.get("compare"):
+            print(f"  periods: {c['periods']} (7 earlier published in {c['history_publish_seconds']:.1f} s); one "
+                  f"comparison city {c['oldest.city_seconds'] * 1000:.0f}/{c['previous.city_seconds'] * 1000:.0f} ms, "
+                  f"district {c['oldest.district_seconds'] * 1000:.0f}/{c['previous.district_seconds'] * 1000:.0f} ms "
+                  f"(with the oldest / the previous period); trend and progress over all periods "
+                  f"{c['trend_and_progress_seconds'] * 1000:.0f} ms")
     if r.get("concurrent_sessions"):
         c = r["concurrent_sessions"]
         print(f"\n{c['sessions']} browser sessions × 3 interactions, a new version published midway: "

@@ -32,7 +32,7 @@ def warn_if_no_cjk_font() -> None:
 def use_database(path: str | None) -> None:
     """Point the named queries at --db."""
     if path:
-        os.environ["CAREMAP_DB"] = str(Path(path).resolve())
+        os.environ["CAREMAP_DB"] = os.path.abspath(path)  # the live link itself, not the version it points to
 
 
 def scope_error(district: str | None, street: str | None) -> str | None:
