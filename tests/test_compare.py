@@ -123,7 +123,10 @@ def test_the_coverage_page_shows_what_changed_since_the_previous_period(history,
     previous = compare.resolve("previous", live)
     assert at.selectbox(key="coverage_compare").value == previous.data_version  # the default: the period before
     home = next(m for m in at.metric if m.label == "儿童之家")
-    assert home.proto.delta == "+1"  # one more community meets the children's-home standard
+    met = compare.compare(previous, compare.resolve("live", live)).metrics.set_index("id").loc[
+        "standard.community_children_home.met"]
+    assert met["change"] == 1 and met["before"] > 0
+    assert home.proto.delta == f"+1 ({1 / met['before']:+.1%})"  # one more community meets the standard
     assert any("已补齐 1 个" in i.value and "服务点新增 1 个" in i.value for i in at.info)
     gaps = next(d.value for d in at.dataframe if "与上期相比" in d.value.columns)
     assert set(gaps["与上期相比"]) == {"仍缺"}  # nothing got worse; the closed gap is gone from the list
@@ -196,7 +199,8 @@ def test_workforce_and_social_work_show_the_change_since_the_previous_period(tmp
     result = compare.compare(compare.resolve("previous", live), compare.resolve("live", live))
     change = result.metrics.set_index("id").at[metric_id, "change"]
     shown = next(m for m in at.metric if m.label == metrics.get(metric_id).text("label", "zh"))
-    assert shown.proto.delta == (f"{int(change):+,}" if change else "")
+    share = result.metrics.set_index("id").at[metric_id, "share_change"]
+    assert shown.proto.delta == (f"{int(change):+,} ({share:+.1%})" if change else "")
 
 
 def test_the_trend_chart_s_points_are_each_period_s_metrics(tmp_path, monkeypatch):

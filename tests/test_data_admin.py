@@ -136,6 +136,14 @@ def test_history_shows_the_imports_and_the_page_rolls_back(own_db, tmp_path):
     assert [s.value for s in at.success] == [f"已恢复版本 {demo_version}，发布为新版本 {version}。"]
     history = next(d.value for d in at.dataframe if "kind" in d.value.columns)
     assert history["kind"].tolist() == ["rollback", "service_points"]   # the page shows the new log
+    kept = next(d.value for d in at.dataframe if "baseline" in d.value.columns)   # periods, with their marks
+    assert {"as_of", "label", "baseline", "live"} <= set(kept.columns) and not kept["baseline"].any()
+    at.selectbox(key="data_admin_baseline").set_value(demo_version).run()
+    at.button(key="data_admin_baseline_go").click().run()
+    assert [s.value for s in at.success] == [f"已将版本 {demo_version} 标记为复盘基线。"]
+    assert versions.baselines(own_db) == {demo_version}
+    kept = next(d.value for d in at.dataframe if "baseline" in d.value.columns)
+    assert kept.set_index("data_version").at[demo_version, "baseline"]
 
 
 def test_the_page_logic_checks_an_upload_against_the_live_database(own_db):

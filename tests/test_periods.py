@@ -262,3 +262,26 @@ def test_pruning_is_explicit_logged_and_spares_the_live_version_and_baselines(tm
     assert cli.main(["versions", "prune", "--before", "2030-01-01", "--db", str(live)]) == 0
     assert versions.versions(live)["data_version"].tolist() == [found["data_version"].iloc[0], oldest]
     assert cli.main(["versions", "prune", "--before", "not-a-date", "--db", str(live)]) == 2
+
+
+def test_the_deck_says_whether_each_standard_is_on_track(tmp_path, monkeypatch):
+    import io
+
+    from pptx import Presentation
+
+    from caremap.report import briefing, charts
+
+    live = tmp_path / "caremap.duckdb"
+    startup.ensure_built(live)
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+    deck = briefing.outline(lazy=True)
+    ids = [s.chart_id for s in deck.slides]
+    assert ids.index("progress") == ids.index("since_review") + 1
+    slide = deck.slides[ids.index("progress")]
+    table = charts.progress_table()
+    assert slide.table["预计达到日期"].tolist() == table["预计达到日期"].tolist()
+    assert slide.table["当前达标率"].tolist() == [f"{v:.1%}" for v in table["当前达标率"]]
+    assert "最小二乘" in slide.notes
+    pptx = Presentation(io.BytesIO(briefing.to_pptx(briefing.outline())))
+    texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in pptx.slides]
+    assert any("能否按期达标" in text for text in texts)

@@ -66,16 +66,18 @@ def compare_with(key: str, scope: Scope):
 
 
 def delta(metric_id: str, change) -> str | None:
-    """The change of a figure since the compared period, as st.metric shows it (▲/▼ and colour): +3, -2, +1.5 pp."""
+    """The change of a figure since the compared period, as st.metric shows it (▲/▼ and colour): absolute and as a
+    share of the earlier value, +3 (+2.1%), -2 (-0.4%); a share's change in percentage points, +1.5 pp."""
     if change is None:
         return None
     row = change.metrics.set_index("id")
     if metric_id not in row.index or pd.isna(row.at[metric_id, "change"]) or not row.at[metric_id, "change"]:
         return None
-    value = row.at[metric_id, "change"]
+    value, share = row.at[metric_id, "change"], row.at[metric_id, "share_change"]
     if metrics.get(metric_id).is_share:
         return f"{100 * value:+.1f} pp"
-    return f"{value:+.2f}" if metrics.get(metric_id).is_rate else f"{int(value):+,}"
+    relative = "" if share is None or pd.isna(share) else f" ({share:+.1%})"   # absolute, then as a share
+    return (f"{value:+.2f}" if metrics.get(metric_id).is_rate else f"{int(value):+,}") + relative
 
 
 def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str | None = None, change=None) -> None:

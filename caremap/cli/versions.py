@@ -56,7 +56,9 @@ def run(args) -> int:
     try:
         if args.action == "baseline":
             versions.mark_baseline(args.version, actor, on=not args.unset, db_file=args.db)
-            print(f"{args.version}: {'已取消基线标记 / no longer a baseline' if args.unset else '已标记为复盘基线 / marked as a review baseline'}")
+            done = ("已取消基线标记 / no longer a baseline" if args.unset
+                    else "已标记为复盘基线 / marked as a review baseline")
+            print(f"{args.version}: {done}")
             return 0
         gone = versions.prune(actor, args.keep, args.before, args.dry_run, db_file=args.db)
     except PublishError as exc:

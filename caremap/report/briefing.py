@@ -138,12 +138,12 @@ def _change_text(metric_id: str, change, lang: str) -> str:
 
 
 def since_slide(district, street, lang, demo) -> Slide | None:
-    """What changed since the period before the live version (None when there is none): the comparison's
-    figures (caremap.report.compare), the same the Coverage page shows."""
+    """What changed since the last review (the newest review baseline, else the period before the live version;
+    None when there is none): the comparison's figures (caremap.report.compare), the same the pages show."""
     from caremap.report import compare
 
     try:
-        before, after = compare.resolve("previous"), compare.resolve("live")
+        before, after = compare.resolve("baseline"), compare.resolve("live")
     except compare.CompareError:
         return None
     result = compare.compare(before, after, district, street, lang)
@@ -164,6 +164,24 @@ def since_slide(district, street, lang, demo) -> Slide | None:
     source = t("briefing.since_source", lang)
     return Slide("table", t("briefing.since_title", lang), takeaway, _sources(source, demo, lang), table=table,
                  chart_id="since_review", source=source)
+
+
+def progress_slide(district, street, lang, demo) -> Slide:
+    """Whether each standard reaches its target at the current pace (the Coverage page's table, its method in the
+    notes)."""
+    table = charts.progress_table(district, street, lang)
+    share_cols = [t("coverage.col_share_now", lang), t("coverage.col_target", lang)]
+    shown = table.assign(**{c: table[c].map(lambda v: "—" if v is None or pd.isna(v) else f"{v:.1%}")
+                            for c in share_cols})
+    assessment = shown.columns[6]
+    late = shown.loc[shown[assessment].isin([charts.PROGRESS_WORDS[k][lang == "en"] for k in ("late", "no_progress")]),
+                     shown.columns[0]].tolist()
+    takeaway = t("briefing.progress_takeaway" if late else "briefing.progress_takeaway_ok", lang,
+                 scope=place_of(district, street, lang), late=("、" if lang == "zh" else ", ").join(late))
+    source = t("briefing.progress_source", lang)
+    return Slide("table", t("briefing.progress_title", lang), takeaway,
+                 _sources(source, demo, lang, [charts.PROJECTION_METHOD[lang == "en"]]), table=shown,
+                 chart_id="progress", source=source)
 
 
 def chart_slide(fig: Figure, lang: str, demo: str) -> Slide:
@@ -194,6 +212,7 @@ def outline(district: str | None = None, street: str | None = None, lang: str = 
               headline_slide(district, street, lang, demo)]
     if since := since_slide(district, street, lang, demo):
         slides.append(since)
+        slides.append(progress_slide(district, street, lang, demo))
     skipped = []
     for chart_id in chart_ids:
         if chart_id == "top_gaps":

@@ -747,7 +747,8 @@ def standard_progress(district=None, street=None, lang="zh") -> Figure:
     out.columns = (["数据截止日期", "标准", "地区", "达标单位数", "考核单位数", "达标率"] if zh else
                    ["As of", "Standard", "Place", "Units meeting it", "Units checked", "Share meeting it"])
     scope = label_of(district, street, lang)
-    key = (f"深蓝粗线：全市；{'橙线：' + focus + '；' if here else ''}灰线：各区；浅蓝带：各区最低至最高；红虚线：目标" if zh
+    key = (f"深蓝粗线：全市；{'橙线：' + focus + '；' if here else ''}"
+           "灰线：各区；浅蓝带：各区最低至最高；红虚线：目标" if zh
            else f"bold blue: whole city; {'orange: ' + focus + '; ' if here else ''}grey: each district; "
                 f"band: lowest to highest district; red dashes: target")
     return Figure("standard_progress", title, finish(grid, title, f"{scope}｜{key}" if zh else f"{scope} | {key}",
@@ -755,8 +756,8 @@ def standard_progress(district=None, street=None, lang="zh") -> Figure:
                   scope, takeaway, notes=[PROJECTION_METHOD[0 if zh else 1]])
 
 
-PROJECTION_METHOD = ("推算方法：对各期达标率按数据截止日期做最小二乘直线拟合，以其斜率为当前速度，从最新一期的达标率延伸到目标。"
-                     "期数少或变化不均匀时，推算只作参考。",
+PROJECTION_METHOD = ("推算方法：对各期达标率按数据截止日期做最小二乘直线拟合，以其斜率为当前速度，"
+                     "从最新一期的达标率延伸到目标。期数少或变化不均匀时，推算只作参考。",
                      "Method: a least-squares straight line through every period's share against its as-of date; its "
                      "slope is the current pace, continued from the latest period's share to the target. With few or "
                      "uneven periods the projection is only indicative.")

@@ -594,7 +594,8 @@ def picked(selection: Mapping | None) -> tuple[str, dict] | None:
 # --- the whole map ---------------------------------------------------------------------------------------
 
 OPTIONAL_LAYERS = ("rings", "density", "sites", "no_director", "no_home")
-LABEL_KEYS = ("points", "points_per_10k", "compliance", "gaps", "gap_change", "click_district", "click_street", "label_category",
+LABEL_KEYS = ("points", "points_per_10k", "compliance", "gaps", "gap_change", "click_district", "click_street",
+              "label_category",
               "label_system", "label_address", "label_phone", "label_street", "label_community", "label_district",
               "label_project", "label_org", "label_domain", "site_kind", "bin_title", "site_bin_title", "bin_note",
               "no_director",
