@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from caremap.app import sidebar, urlstate
+from caremap.app import downloads, sidebar, urlstate
 from caremap.common import config
 from caremap.common.i18n import t
 from caremap.store import db, startup
@@ -43,7 +43,9 @@ nav = st.navigation([st.Page(f, title=t(label), icon=icon, default=(i == 0))
 sidebar.sidebar()
 notices = st.container()  # above the page: what the URL asked for that could not be shown
 urlstate.begin_run()
+downloads.begin_page()
 nav.run()
+downloads.page_workbook_button(nav.title)   # 导出本页: every table and chart the page offered, one sheet each
 urlstate.write_bound()
 with notices:
     for text in urlstate.take_notices():

@@ -6,7 +6,7 @@ import streamlit as st
 from caremap.app import downloads, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, fmt_pct, lang, t
-from caremap.report import charts, compare, coverage, files, maps, metrics, planner, policies
+from caremap.report import charts, compare, coverage, maps, metrics, planner, policies
 from caremap.store import db
 
 scope, L = urlstate.current_scope(), lang()
@@ -115,25 +115,18 @@ with tabs[2]:
         gaps.insert(0, t("coverage.col_status"), [compare.STATUS[status.get((u, sid), "still")][L == "en"]
                                                   for u, sid in zip(ids["unit_code"], ids["standard_id"])])
     st.dataframe(gaps, hide_index=True)
-    c1, c2 = st.columns(2)  # the files (always in Chinese) are written only when a button is clicked
 
-    def export() -> pd.DataFrame:
-        return coverage.gap_list(comp, "zh", tuple(chosen))
-
-    c1.download_button(t("coverage.download_csv"), lambda: files.csv_bytes(export()), "coverage_gaps.csv",
-                       "text/csv", on_click="ignore")
-    c2.download_button(t("coverage.download_xlsx"), lambda: files.xlsx_bytes(export(), "缺口清单"),
-                       "coverage_gaps.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore")
+    gap_term = metrics.terms(L).set_index("key").at["gap", "definition"]
+    downloads.download_buttons(gaps, t("coverage.gaps_file"), "coverage_gaps", definition=gap_term,
+                               source=t("coverage.standards_source"))
     st.caption(f"{t('coverage.director_caveat')} {caveat}")
     widgets.source(t("coverage.standards_source", "zh"), t("coverage.standards_source", "en"))
     if change:
         st.subheader(t("coverage.changes_heading"))
         listed = compare.change_list(change, L)
         st.dataframe(listed, hide_index=True, key="coverage_changes")
-        downloads.download_buttons(lambda: compare.change_list(change, "zh"),
-                                   f"变化清单_{scope.place('zh')}_{change.before.as_of}_{change.after.as_of}",
-                                   "coverage_changes")
+        downloads.download_buttons(listed, t("coverage.changes_file", since=change.before.as_of),
+                                   "coverage_changes", source=t("briefing.since_source"))
 
 with tabs[3]:
     cats = coverage.categories()
@@ -214,8 +207,8 @@ with tabs[5]:
         st.caption(t("coverage.plan_map_legend"))
         proposal = planner.table(plan, L)
         st.dataframe(proposal, hide_index=True, key="coverage_plan_table")
-        downloads.download_buttons(lambda: planner.table(plan, "zh"), f"选址方案_{scope.place('zh')}",
-                                   "coverage_plan")
+        downloads.download_buttons(proposal, t("coverage.plan_file"), "coverage_plan",
+                                   definition=rule, source=t("coverage.points_source"))
     st.caption(t(f"coverage.plan_method{by}"))
     widgets.geography_note(scope.district, scope.street)
     widgets.source(t("coverage.points_source", "zh"), t("coverage.points_source", "en"))

@@ -67,6 +67,7 @@ else:
     names = {c: t(f"directory.col_{c}") for c in columns}
     con = db.connect()
     downloads.download_buttons(lambda: search.search_all(text, **filters, con=con)[columns].rename(columns=names),
-                            "service_directory", "directory")
+                               t("directory.title"), "directory", source=t("directory.source_points"),
+                               definition=t("directory.file_query", q=text.strip()) if text.strip() else None)
     st.caption(t("directory.download_note"))
 widgets.source(t("directory.source_points", "zh"), t("directory.source_points", "en"))

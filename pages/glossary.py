@@ -34,4 +34,4 @@ shown = table[["label", "shown", "unit", "definition", "source", "id"]].rename(c
     "unit": t("glossary.col_unit"), "definition": t("glossary.col_definition"), "source": t("glossary.col_source"),
     "id": t("glossary.col_id")})
 st.dataframe(shown, hide_index=True, key="glossary_table")
-downloads.download_buttons(shown, f"{t('glossary.title')}_{scope.place()}", "glossary")
+downloads.download_buttons(shown, t("glossary.title"), "glossary")

@@ -49,7 +49,7 @@ by = st.segmented_control(t("social_work.rank_by"), measures, default="person_ti
 ranked = ranking.sort_values([by, "org_id"], ascending=[False, True])
 shown = downloads.localise(ranked, "social_work", ["org_name", "home_district", *measures])
 st.dataframe(shown, hide_index=True, key="social_work_ranking_table")
-downloads.download_buttons(shown, "sw_org_ranking", "social_work_ranking")
+downloads.download_buttons(shown, t("social_work.ranking"), "social_work_ranking", source=t("social_work.source_sw"))
 
 st.subheader(t("social_work.drill"))
 if ranked.empty:
@@ -97,6 +97,7 @@ shown = downloads.localise(presence, "social_work", ["district_name", "street_na
                                                   "units_without_home", "sw_projects", "sw_sites", "has_gap",
                                                   "gap_without_project"])
 st.dataframe(shown, hide_index=True, key="social_work_presence_table")
-downloads.download_buttons(shown, "sw_street_presence", "social_work_presence")
+downloads.download_buttons(shown, t("social_work.presence"), "social_work_presence",
+                           source=t("social_work.source_gaps"))
 st.caption(t("social_work.presence_note"))
 widgets.source(t("social_work.source_gaps", "zh"), t("social_work.source_gaps", "en"))

@@ -45,13 +45,15 @@ with tabs[0]:
     by_district = db.query("workforce_by_district", district=scope.district)
     shown = downloads.localise(by_district, "workforce", [name_col, "streets", *deploy_cols])
     st.dataframe(shown, hide_index=True, column_config=percent, key="workforce_by_district_table")
-    downloads.download_buttons(shown, "workforce_by_district", "workforce_district")
+    downloads.download_buttons(shown, t("workforce.by_district"), "workforce_district",
+                               source=t("workforce.source_workers"))
 with tabs[1]:
     by_street = db.query("workforce_by_street", **scope.params())
     shown = downloads.localise(by_street, "workforce", ["district_name", "street_name", *deploy_cols,
                                                      "avg_training_hours"])
     st.dataframe(shown, hide_index=True, column_config=percent, key="workforce_by_street_table")
-    downloads.download_buttons(shown, "workforce_by_street", "workforce_street")
+    downloads.download_buttons(shown, t("workforce.by_street"), "workforce_street",
+                               source=t("workforce.source_workers"))
 st.caption(t("workforce.table_hint"))
 
 st.subheader(t("workforce.distributions"))
@@ -76,6 +78,7 @@ with st.expander(t("workforce.roster")):
                                                   "phone", "status", "appointed_on", "tenure_years",
                                                   "training_hours", "certificate"])
     st.dataframe(shown, hide_index=True, column_config=downloads.column_config(shown), key="workforce_roster_table")
-    downloads.download_buttons(shown, "workforce_roster_masked", "workforce_roster")
+    downloads.download_buttons(shown, t("workforce.least_trained"), "workforce_roster",
+                               source=t("workforce.source_workers"))
     st.caption(t("workforce.roster_note"))
 widgets.source(t("workforce.source_workers", "zh"), t("workforce.source_workers", "en"))

@@ -114,4 +114,24 @@ def downloads(monkeypatch):
     def files(at) -> dict[str, bytes]:
         """{widget key (or id) of each download button: the bytes it serves}."""
         return {b.proto.id.rsplit("-", 1)[-1]: content(b.proto) for b in at.get("download_button")}
+
+    def names(at) -> dict[str, str]:
+        """{widget key of each deferred download button: the file name the browser saves it under}."""
+        return {b.proto.id.rsplit("-", 1)[-1]: entry["filename"] for b in at.get("download_button") for mgr in managers
+                if (entry := mgr._deferred_callables.get(b.proto.deferred_file_id))}
+
+    files.names = names
     return files
+
+
+def xlsx_table(blob: bytes, dtype=None):
+    """The table of a report-ready workbook: its header row is the one just above the frozen panes."""
+    import io
+    import re
+
+    import openpyxl
+    import pandas as pd
+
+    frozen = openpyxl.load_workbook(io.BytesIO(blob)).active.freeze_panes
+    first_data_row = int(re.sub(r"\D", "", frozen))
+    return pd.read_excel(io.BytesIO(blob), header=first_data_row - 2, dtype=dtype)

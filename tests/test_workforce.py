@@ -11,7 +11,7 @@ from caremap.common import facts
 from caremap.report import charts
 from caremap.report import files as file_bytes
 from caremap.store import db
-from conftest import app_test
+from conftest import app_test, xlsx_table
 
 
 def tiny_db(path, rows: dict) -> duckdb.DuckDBPyConnection:
@@ -127,7 +127,7 @@ def test_workforce_chart_data_and_takeaway_come_from_the_query():
 def test_table_files_are_written_only_when_a_download_button_is_clicked(monkeypatch, downloads):
     """Writing the roster's XLSX took longer than the rest of the page: the six files are deferred to the click."""
     written = []
-    for name in ("csv_bytes", "xlsx_bytes"):
+    for name in ("csv_bytes", "table_xlsx"):
         real = getattr(file_bytes, name)
         monkeypatch.setattr(file_bytes, name,
                             lambda df, *a, _real=real, _name=name: written.append(_name) or _real(df, *a))
@@ -139,14 +139,14 @@ def test_table_files_are_written_only_when_a_download_button_is_clicked(monkeypa
     keys = [f"workforce_{t}_{fmt}" for t in ("district", "street", "roster") for fmt in ("csv", "xlsx")]
     assert set(keys) <= buttons.keys() and all(buttons[k].deferred_file_id for k in keys)
     files = downloads(at)  # now the callables run, as a click would
-    assert written.count("csv_bytes") == 3 and written.count("xlsx_bytes") == 3  # one per table button
+    assert written.count("csv_bytes") == 3 and written.count("table_xlsx") == 3  # one per table button
     roster = next(f.value for f in at.dataframe if "姓名" in f.value.columns)
     for key in ("workforce_roster_csv", "workforce_roster_xlsx"):  # the table exactly as shown (masked)
         got = pd.read_csv(io.BytesIO(files[key]), encoding="utf-8-sig", dtype=str) if key.endswith("csv") else \
-            pd.read_excel(io.BytesIO(files[key]), dtype=str)
+            xlsx_table(files[key], dtype=str)
         assert list(got.columns) == list(roster.columns) and len(got) == len(roster)
         assert got["姓名"].fillna("").tolist() == roster["姓名"].fillna("").tolist()
-    by_street = pd.read_excel(io.BytesIO(files["workforce_street_xlsx"]))
+    by_street = xlsx_table(files["workforce_street_xlsx"])
     expected = db.query("workforce_by_street", district="440305", street=None)
     assert by_street["在岗"].tolist() == expected["filled"].tolist()
     by_district = pd.read_csv(io.BytesIO(files["workforce_district_csv"]), encoding="utf-8-sig")

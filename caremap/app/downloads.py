@@ -18,19 +18,57 @@ from caremap.store import db
 LIST_ROWS_BESIDE_BINS = 1_000
 
 
-def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str) -> None:
-    """CSV and XLSX download buttons side by side for a table exactly as shown (mask personal data first).
+def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], title: str, key: str,
+                     definition: str | None = None, source: str | None = None) -> None:
+    """The 下载 menu under a table, in the style of a chart's: CSV (data only, UTF-8 with BOM) and a report-ready
+    XLSX (title, scope, data date and version, definition, source and 示例数据 above a frozen, filtered header),
+    both named <title>_<place>_<data date>. Mask personal data first: the table is exported as shown.
 
-    The files are written only when a button is clicked (an XLSX of a few hundred rows takes longer than the
-    rest of a page's run). Pass a function instead of a frame to defer producing the table itself, e.g. a
-    full search result; it must not rely on the session (it runs when the click is served)."""
+    The files are written only when a button is clicked. Pass a function instead of a frame to defer producing the
+    table itself, e.g. a full search result; it must not rely on the session (it runs when the click is served).
+    The table also joins the page's all-sheets workbook (导出本页)."""
+    from caremap.app import urlstate
+
     table = df if callable(df) else (lambda: df)
-    left, right = st.columns(2, width=360)
-    left.download_button(t("tables.csv"), lambda: files.csv_bytes(table()), f"{file_stem}.csv", "text/csv",
-                         key=f"{key}_csv", icon="⬇️", on_click="ignore")
-    right.download_button(t("tables.xlsx"), lambda: files.xlsx_bytes(table()), f"{file_stem}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                          icon="⬇️", on_click="ignore")
+    language, meta = lang(), db.meta()
+    scope_label = urlstate.current_scope().label(language)
+    lines = files.table_lines(title, scope_label, language, definition, source, meta)
+    name = files.stem(title, scope_label, meta)
+    _register(lambda: files.Sheet(title, lines, table()))
+    with st.popover(t("export.download"), icon=":material/download:", help=t("export.table_help")):
+        st.download_button(t("export.csv"), lambda: files.csv_bytes(table()), f"{name}.csv", files.MIME["csv"],
+                           key=f"{key}_csv", on_click="ignore", width="stretch")
+        st.download_button(t("export.xlsx"), lambda: files.table_xlsx(table(), lines), f"{name}.xlsx",
+                           files.MIME["xlsx"], key=f"{key}_xlsx", on_click="ignore", width="stretch")
+
+
+# --- 导出本页: every table and chart a page run offered, in one workbook -------------------------------------------
+
+_PAGE = "_page_exports"
+
+
+def begin_page() -> None:
+    """Forget the previous run's tables (dashboard.py calls it before the page runs)."""
+    st.session_state[_PAGE] = []
+
+
+def _register(sheet: Callable[[], files.Sheet]) -> None:
+    st.session_state.setdefault(_PAGE, []).append(sheet)
+
+
+def page_workbook_button(page_title: str) -> None:
+    """One download of every table and chart's data this run offered, a sheet each (nothing when there was none)."""
+    from caremap.app import urlstate
+
+    sheets = list(st.session_state.get(_PAGE) or [])
+    if not sheets:
+        return
+    scope_label = urlstate.current_scope().label()
+    name = files.stem(f"{t('export.page_file')}_{page_title}", scope_label)
+    st.divider()
+    st.download_button(t("export.page_all", n=len(sheets)), lambda: files.workbook([make() for make in sheets]),
+                       f"{name}.xlsx", files.MIME["xlsx"], key="export_page_all", icon=":material/table_view:",
+                       on_click="ignore", help=t("export.page_all_help"))
 
 
 def localise(df: pd.DataFrame, section: str, columns: list[str]) -> pd.DataFrame:
@@ -60,10 +98,11 @@ def export_buttons(fig: Figure, key: str | None = None) -> None:
     """A 下载 popover with one button per format for this Figure (what is exported is what is shown)."""
     language, meta = lang(), db.meta()
     prefix = key or f"export_{fig.id}"
+    _register(lambda: files.figure_sheet(fig, language, meta))
     with st.popover(t("export.download"), icon=":material/download:", help=t("export.help")):
         font_warning()
         for fmt in files.FORMATS:
             st.download_button(t(f"export.{fmt}"), data=_renderer(fig, fmt, language, meta),
-                               file_name=files.filename(fig, fmt), mime=files.MIME[fmt], key=f"{prefix}_{fmt}",
+                               file_name=files.filename(fig, fmt, meta), mime=files.MIME[fmt], key=f"{prefix}_{fmt}",
                                on_click="ignore", width="stretch")
 

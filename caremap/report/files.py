@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
@@ -166,30 +167,49 @@ def _cell(value):
     return value
 
 
-def to_xlsx(fig: Figure, lang: str = "zh", meta_: dict | None = None) -> bytes:
-    """One sheet: title and metadata rows, then the table with Chinese column names and number formats."""
-    from openpyxl import Workbook
+@dataclass
+class Sheet:
+    """One table of a report-ready workbook: its title, the lines above it and the table itself."""
+    title: str
+    lines: list[str]
+    data: pd.DataFrame
+    formats: list[str | None] | None = None   # number formats per column (default: from the column types)
+
+
+def table_lines(title: str, scope_label: str, lang: str = "zh", definition: str | None = None,
+                source: str | None = None, meta_: dict | None = None) -> list[str]:
+    """The header block of a table's workbook: title, scope, data date and version, definition, source (示例数据)."""
+    m = meta_ if meta_ is not None else db.meta()
+    demo = t("common.demo_suffix", lang) if m.get("is_demo") == "true" else ""
+    lines = [title, t("export.scope", lang, scope=scope_label),
+             t("export.version", lang, version=m.get("data_version", "?"),
+               date=m.get("as_of") or m.get("data_date", "?"))]
+    if definition:
+        lines.append(t("export.definition", lang, text=definition))
+    lines.append(t("export.source", lang, source=source or t("export.source_app", lang), demo=demo))
+    return lines
+
+
+def _write_sheet(ws, sheet: Sheet) -> None:
+    """Title and header lines, a blank row, then the table: a bold header row frozen under the lines, an autofilter,
+    numbers as numbers with their formats, text never a formula, widths fitted to the text (CJK counts double)."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    data = table(fig)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = re.sub(r"[\[\]:*?/\\]", "_", fig.id)[:31]
-    lines = header_lines(fig, lang, meta_)
-    for i, line in enumerate(lines, start=1):
+    data = safe_table(sheet.data)
+    for i, line in enumerate(sheet.lines, start=1):
         cell = ws.cell(row=i, column=1)
         cell.value = neutralise(line)
         cell.data_type = "s"  # never a formula
         cell.font = Font(bold=True, size=14) if i == 1 else Font(color="555555")
-    head = len(lines) + 2
+    head = len(sheet.lines) + 2
     for j, col in enumerate(data.columns, start=1):
-        cell = ws.cell(row=head, column=j, value=col)
+        cell = ws.cell(row=head, column=j, value=str(col))
         cell.data_type = "s"
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
-        cell.alignment = Alignment(horizontal="center")
-    formats = [_number_format(fig.data[c], str(c)) for c in fig.data.columns]
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    formats = sheet.formats or [_number_format(sheet.data[c], str(c)) for c in sheet.data.columns]
     for i, row in enumerate(data.itertuples(index=False, name=None), start=head + 1):
         for j, value in enumerate(row, start=1):
             cell = ws.cell(row=i, column=j, value=_cell(value))
@@ -197,14 +217,54 @@ def to_xlsx(fig: Figure, lang: str = "zh", meta_: dict | None = None) -> bytes:
                 cell.data_type = "s"
             if formats[j - 1]:
                 cell.number_format = formats[j - 1]
-    for j, col in enumerate(data.columns, start=1):  # width: CJK characters count double
+    for j, col in enumerate(data.columns, start=1):
         texts = [str(col)] + [str(v) for v in data.iloc[:, j - 1].head(500)]
         width = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in texts)
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+    if len(data.columns):
+        last = get_column_letter(len(data.columns))
+        ws.auto_filter.ref = f"A{head}:{last}{head + max(len(data), 1)}"
     ws.freeze_panes = ws.cell(row=head + 1, column=1)
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\：]", "_", title)[:28] or "data"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base[:25]}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def workbook(sheets: list[Sheet]) -> bytes:
+    """A workbook with one report-ready sheet per table (导出本页: every table and chart of a page)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    for sheet in sheets:
+        _write_sheet(wb.create_sheet(_sheet_name(sheet.title, taken)), sheet)
+    if not sheets:
+        wb.create_sheet("data")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def figure_sheet(fig: Figure, lang: str = "zh", meta_: dict | None = None) -> Sheet:
+    return Sheet(fig.title, header_lines(fig, lang, meta_), table(fig),
+                 [_number_format(fig.data[c], str(c)) for c in fig.data.columns])
+
+
+def to_xlsx(fig: Figure, lang: str = "zh", meta_: dict | None = None) -> bytes:
+    """One sheet: title and metadata rows, then the table with its column names and number formats."""
+    return workbook([figure_sheet(fig, lang, meta_)])
+
+
+def table_xlsx(df: pd.DataFrame, lines: list[str]) -> bytes:
+    """A table as a report-ready workbook: the header block (table_lines), then the table."""
+    return workbook([Sheet(lines[0], lines, df)])
 
 
 def render(fig: Figure, fmt: str, lang: str = "zh", meta_: dict | None = None) -> bytes:
@@ -222,7 +282,16 @@ def render(fig: Figure, fmt: str, lang: str = "zh", meta_: dict | None = None) -
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def filename(fig: Figure, fmt: str) -> str:
-    """points_by_system_全市-南山区.png: the chart id and the scope, safe for every file system."""
-    scope = re.sub(r"[\s/\\:*?\"<>|]+", "", fig.scope_label.replace("›", "-"))
-    return f"{fig.id}_{scope}.{fmt}"
+def stem(title: str, scope_label: str, meta_: dict | None = None) -> str:
+    """缺口清单_宝安区_2020-05-31: what, where (the place, not the breadcrumb) and the data date, safe for every file
+    system."""
+    m = meta_ if meta_ is not None else db.meta()
+    place = scope_label.split("›")[-1]
+    parts = [title, place, m.get("as_of") or m.get("data_date") or ""]
+    safe = (re.sub(r"\s+", "-", re.sub(r"[/\\:*?\"<>|：]+", "", str(x)).strip()) for x in parts)
+    return "_".join(p for p in safe if p)
+
+
+def filename(fig: Figure, fmt: str, meta_: dict | None = None) -> str:
+    """各区儿童服务点数_南山区_2020-05-31.png: the chart's title, the place and the data date."""
+    return f"{stem(fig.title, fig.scope_label, meta_)}.{fmt}"
