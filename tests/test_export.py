@@ -149,7 +149,7 @@ def test_personal_data_is_masked_in_every_data_export():
 
 def test_filename_names_chart_and_scope():
     fig = charts.build("points_by_system", DISTRICT)
-    assert files.filename(fig, "xlsx") == "各系统儿童服务点（按层级）_南山区_2020-05-31.xlsx"   # what, where, as of when
+    assert files.filename(fig, "xlsx") == "各系统儿童服务点（按层级）_南山区_2020-05-31.xlsx"
     assert files.filename(charts.build("points_by_system"), "png") == "各系统儿童服务点（按层级）_全市_2020-05-31.png"
     assert files.stem("缺口清单", "全市 › 宝安区 › 新安街道", {"as_of": "2020-05-31"}) == "缺口清单_新安街道_2020-05-31"
     assert files.stem("a/b: c", "全市", {"data_date": "2021-01-01"}) == "ab-c_全市_2021-01-01"   # safe on every system
