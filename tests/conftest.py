@@ -71,11 +71,14 @@ def con(demo_db):
 
 
 def app_test(script: str, district: str | None = None, street: str | None = None, lang: str | None = None,
-             timeout: float = 60):
-    """An AppTest of a page or the dashboard with the scope set in the URL, run once."""
+             timeout: float = 60, **params):
+    """An AppTest of a page or the dashboard with the scope (and any other `params`, e.g. coverage_tab="gaps") set
+    in the URL, run once."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / script), default_timeout=timeout)
+    for name, value in params.items():
+        at.query_params[name] = value
     if district:
         at.query_params["district"] = district
     if street:

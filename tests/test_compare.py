@@ -118,7 +118,7 @@ def test_the_coverage_page_shows_what_changed_since_the_previous_period(history,
 
     live, code = history
     monkeypatch.setenv("CAREMAP_DB", str(live))
-    at = app_test("pages/coverage.py")
+    at = app_test("pages/coverage.py", coverage_tab="gaps")
     assert not at.exception, at.exception
     previous = compare.resolve("previous", live)
     assert at.selectbox(key="coverage_compare").value == previous.data_version  # the default: the period before

@@ -210,34 +210,45 @@ def _metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def _tabs(*tabs, **kwargs):
+    """The Coverage page opened once per tab (only the open tab's content is built): the metrics, captions and
+    tables of all of them, as (metrics, captions, tables, infos)."""
+    metrics, captions, tables, infos = {}, [], [], []
+    for tab in tabs:
+        at = app_test("pages/coverage.py", coverage_tab=tab, **kwargs)
+        assert not at.exception, at.exception
+        metrics |= _metrics(at)
+        captions += [c.value for c in at.caption]
+        tables += [d.value for d in at.dataframe]
+        infos += [i.value for i in at.info]
+    return metrics, captions, tables, infos
+
+
 @pytest.mark.parametrize("district,street", [(None, None), ("440305", None), ("440305", "440305007")])
 def test_page_shows_the_query_numbers(district, street):
-    at = app_test("pages/coverage.py", district=district, street=street)
-    assert not at.exception, at.exception
+    metrics, captions, tables, _ = _tabs("matrix", "gaps", "walk", "sites", district=district, street=street)
     comp = db.query("coverage_compliance", district=district, street=street)
-    metrics = _metrics(at)
     for r in coverage.standard_totals(comp).itertuples():
         assert metrics[r.label_zh] == f"{int(r.standard_met)}/{int(r.standard_units)}"
     crumbs = {None: "范围：全市", "440305": "范围：全市 › 南山区"}
-    assert (crumbs.get(street, "范围：全市 › 南山区 › 粤海街道") if street else crumbs[district]) in \
-        [c.value for c in at.caption]
+    assert (crumbs.get(street, "范围：全市 › 南山区 › 粤海街道") if street else crumbs[district]) in captions
     gaps = coverage.gap_list(comp, "zh")
-    assert f"共 {len(gaps)} 条缺口记录" in [c.value for c in at.caption]
-    tables = [d.value for d in at.dataframe]
+    assert f"共 {len(gaps)} 条缺口记录" in captions
     assert any(t.shape == gaps.shape and t.equals(gaps) for t in tables)
     walk = coverage.walking(district, street, tuple(coverage.walking_default()))
     assert metrics["1,000 米内"] == f"{100 * walk['share_1000'].iloc[0]:.1f}%"
     plan = planner.plan(district, street, "home", 3)
     assert metrics["待补齐的单位"] == fmt_int(plan.demand_total) and metrics["新增 3 处后补齐"] == fmt_int(
         plan.closed_exact)
-    assert any("无在册儿童主任" in c.value and "783" in c.value for c in at.caption)
+    assert any("无在册儿童主任" in c and "783" in c for c in captions)
 
 
 def test_page_on_the_fixture_shows_the_constructed_figures(fixture_db, monkeypatch):
     monkeypatch.setenv("CAREMAP_DB", str(fixture_db))
-    at = app_test("pages/coverage.py", district=D)
+    metrics, _, tables, infos = _tabs("walk", "rank", district=D)
+    at = app_test("pages/coverage.py", district=D, coverage_tab="sites")   # the planner's own tab
     assert not at.exception, at.exception
-    metrics = _metrics(at)
+    metrics |= _metrics(at)
     assert metrics["未成年人保护工作站"] == "2/3" and metrics["儿童之家"] == "2/7"
     assert metrics["500 米内"] == "57.1%" and metrics["1,500 米内"] == "71.4%"
     # the planner opens on "every unit a children's home": 5 units without one, 3 new homes close 3
@@ -250,9 +261,9 @@ def test_page_on_the_fixture_shows_the_constructed_figures(fixture_db, monkeypat
     where = {c: (round(lon, 6), round(lat, 6)) for c, _, _, lon, lat in COMMUNITIES}
     chosen = {where[c] for c in sites["单位代码"]}
     assert {(d["lon"], d["lat"]) for d in layer["data"]} == chosen  # the map holds the chosen sites
-    ranking = next(d.value for d in at.dataframe if "缺口分" in d.value.columns)
+    ranking = next(d for d in tables if "缺口分" in d.columns)
     assert ranking["街道"].tolist()[0] == "丙街道"
-    assert any("缺口分 =" in i.value for i in at.info)
+    assert any("缺口分 =" in i for i in infos)
 
 
 def test_drill_down_from_city_to_district_to_street():
@@ -283,7 +294,7 @@ def test_points_per_10k_residents_and_the_note_where_no_population_exists(fixtur
     monkeypatch.setenv("CAREMAP_DB", str(make_fixture(tmp_path, population="")))
     table, missing = coverage.per_10k(None, "zh")
     assert missing == ["测试区"] and table["每万人服务点"].isna().all()
-    at = app_test("pages/coverage.py")
+    at = app_test("pages/coverage.py", coverage_tab="points")
     assert not at.exception, at.exception
     assert "以下区没有有来源的人口数，未计算每万人指标：测试区" in [c.value for c in at.caption]
 

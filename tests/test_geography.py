@@ -370,12 +370,16 @@ def test_the_coverage_page_shows_children_rates_2sfca_and_a_plan_weighed_by_chil
     street, children = bureau_street
     total = sum(children.values())
     points = _sql(live, "select count(*) from service_point where street_code = $s", {"s": street})[0][0]
-    at = app_test("pages/coverage.py", district="440304", street=street)
-    assert not at.exception
-    shown = {m.label: m.value for m in at.metric}
+    shown, captions, tables = {}, [], []
+    for tab in ("points", "walk", "sites"):   # each tab is built only when open
+        at = app_test("pages/coverage.py", district="440304", street=street, coverage_tab=tab)
+        assert not at.exception
+        shown |= {m.label: m.value for m in at.metric}
+        captions += [c.value for c in at.caption]
+        tables += [d.value for d in at.dataframe]
     assert shown["儿童人数（0–17岁）"] == metrics.fmt("children", total, "zh")
     assert shown["每万名儿童服务点"] == f"{points * 10000 / total:.2f}"
-    rates = next(d.value for d in at.dataframe if "每万名儿童服务点" in d.value.columns)
+    rates = next(d for d in tables if "每万名儿童服务点" in d.columns)
     assert rates["儿童（0–17岁）"].sum() == total and len(rates) == len(children)
     con = duckdb.connect(str(live), read_only=True)
     try:   # one level up, the street's row adds its units up by the metrics' rule, like the street's own metric
@@ -383,13 +387,13 @@ def test_the_coverage_page_shows_children_rates_2sfca_and_a_plan_weighed_by_chil
     finally:
         con.close()
     assert by_street.loc[street, "children"] == total and by_street["children"].notna().sum() == 1
-    access = next(d.value for d in at.dataframe if "每万名儿童名额" in d.value.columns)
+    access = next(d for d in tables if "每万名儿童名额" in d.columns)
     assert len(access) == min(len(children), 30)
     # the plan weighs each unit by its children: the demand is counted in children, not units
     assert "待补齐单位的儿童" in shown
-    assert any("按局方导入的0–17岁儿童人数加权" in c.value for c in at.caption)
+    assert any("按局方导入的0–17岁儿童人数加权" in c for c in captions)
     # the units still on demo locations are said, for this street: all but three
-    assert any(f"{len(children) - 3} 个社区级单位仍使用示例位置，0 个街道仍使用近似位置" in c.value for c in at.caption)
+    assert any(f"{len(children) - 3} 个社区级单位仍使用示例位置，0 个街道仍使用近似位置" in c for c in captions)
 
 
 def test_community_areas_and_the_searched_unit_are_outlined_on_the_map(bureau_street, live):

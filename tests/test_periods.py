@@ -201,7 +201,7 @@ def test_the_coverage_trend_tab_draws_the_target_and_says_when(tmp_path, monkeyp
     spec = fig.chart.to_dict()
     rules = [d for d in spec["datasets"].values() if d and set(d[0]) == {"share", "text"}]
     assert {r[0]["text"] for r in rules} >= {"目标 90%（2020-12-31）", "目标 100%"}
-    at = app_test("pages/coverage.py")
+    at = app_test("pages/coverage.py", coverage_tab="trend")
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "预计达到日期" in d.value.columns)
     assert len(table) == 6

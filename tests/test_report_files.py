@@ -19,7 +19,7 @@ def _width(text: str) -> int:
 
 
 def test_the_gap_list_file_is_ready_for_a_report(downloads):
-    at = app_test("pages/coverage.py", district="440306")
+    at = app_test("pages/coverage.py", district="440306", coverage_tab="gaps")
     assert not at.exception, at.exception
     got, names = downloads(at), downloads.names(at)
     data_date = db.meta()["data_date"]
@@ -58,7 +58,7 @@ def test_numbers_stay_numbers_and_english_files_are_english(downloads):
 
 
 def test_export_this_page_holds_every_table_and_chart_in_one_workbook(downloads):
-    at = app_test("dashboard.py", district="440305")   # the button is the app's, under whichever page runs
+    at = app_test("dashboard.py", district="440305", coverage_tab="gaps")   # the button is the app's
     at.switch_page("pages/coverage.py").run()
     assert not at.exception, at.exception
     got, names = downloads(at), downloads.names(at)
@@ -67,7 +67,7 @@ def test_export_this_page_holds_every_table_and_chart_in_one_workbook(downloads)
     offered = {k for k in got if k.endswith("_xlsx")}   # every table and chart offers its own XLSX too
     assert len(book.sheetnames) == len(offered)
     titles = [book[name].cell(row=1, column=1).value for name in book.sheetnames]
-    assert "缺口清单" in titles and "各项标准达标率：各区、全市与目标" in titles
+    assert "缺口清单" in titles and len(titles) >= 1   # the open tab's tables (a tab is built only when open)
     for name in book.sheetnames:
         ws = book[name]
         assert ws.cell(row=2, column=1).value == "范围：全市 › 南山区" and ws.freeze_panes and ws.auto_filter.ref

@@ -75,10 +75,22 @@ def test_page_settings_come_from_the_link_and_go_back_into_it():
 
 def test_planner_and_gap_filter_settings_reopen():
     at = _open("pages/coverage.py", district="440305", coverage_plan_mode="walk", coverage_site_k="~5",
-               coverage_gap_standards='~["community_children_home"]')
+               coverage_tab="sites")   # the tab itself is in the link: only the open tab is built
     assert at.radio(key="coverage_plan_mode").value == "walk"
     assert at.slider(key="coverage_site_k").value == 5
+    at = _open("pages/coverage.py", district="440305", coverage_tab="gaps",
+               coverage_gap_standards='~["community_children_home"]')
     assert at.multiselect(key="coverage_gap_standards").value == ["community_children_home"]
+    assert at.query_params["coverage_tab"] == "gaps"
+
+
+def test_the_open_tab_is_in_the_link_and_a_bad_one_is_named():
+    at = _open("pages/coverage.py", coverage_tab="trend")
+    assert any("预计达到日期" in d.value.columns for d in at.dataframe)      # the trend tab's own table
+    assert not any("缺少" in d.value.columns for d in at.dataframe)          # the gap list is not built
+    at = _open("pages/coverage.py", coverage_tab="nonsense")
+    assert t("common.unknown_value", "zh", name="coverage_tab", value="nonsense") in _notices(at)
+    assert "coverage_tab" not in at.query_params and at.get("vega_lite_chart")   # the matrix, the first tab
 
 
 def test_an_impossible_setting_is_named_and_the_default_used():
@@ -107,3 +119,22 @@ def test_a_copied_link_reopens_the_same_view_in_a_new_browser(demo_db):
         other.wait_for_function("() => [...document.querySelectorAll('input[type=text]')]"
                                 ".some(i => i.value === 'ftjd')", timeout=30_000)  # the search box shows it too
         assert "district=440304" in other.url and not log.errors
+
+
+@pytest.mark.browser
+def test_a_coverage_tab_opened_in_the_browser_is_in_the_link(demo_db):
+    from browser import ConsoleLog, chromium, streamlit_app
+
+    with streamlit_app(db=demo_db, name="tabs") as url, chromium(webgl=False) as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        log = ConsoleLog(page)
+        page.goto(f"{url}/coverage?district=440306")
+        page.get_by_role("tab", name=t("coverage.tab_gaps", "zh")).click()
+        page.wait_for_function("() => location.search.includes('coverage_tab=gaps')", timeout=30_000)
+        page.get_by_text("条缺口记录").first.wait_for(timeout=60_000)   # built once opened
+        link = page.url
+        other = browser.new_context().new_page()
+        other.goto(link)
+        other.get_by_text("条缺口记录").first.wait_for(timeout=60_000)
+        selected = other.get_by_role("tab", selected=True).inner_text()
+        assert selected == t("coverage.tab_gaps", "zh") and not log.errors

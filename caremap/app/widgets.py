@@ -93,3 +93,20 @@ def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str |
                delta=delta(metric_id, change))
     if city_published:
         col.caption(published(published_key))
+
+
+def lazy_tabs(key: str, ids: list[str], labels: list[str]):
+    """Tabs whose choice is kept in the URL (?<key>=<tab id>, the same in every language) and that rerun the page
+    when switched, so that only the open tab's content is built (each container's `.open`)."""
+    urlstate.bind(key, ids[0], ids)
+    current = st.session_state.get(key, ids[0])
+    current = current if current in ids else ids[0]
+    by_label = dict(zip(labels, ids))
+    widget = f"{key}_tabs_{lang()}"   # a label-valued widget per language; the URL keeps the id
+
+    def switched() -> None:
+        st.session_state[key] = by_label.get(st.session_state.get(widget), ids[0])
+
+    if st.session_state.get(widget) not in (None, labels[ids.index(current)]):
+        st.session_state[widget] = labels[ids.index(current)]   # the id changed elsewhere (a link, Back)
+    return st.tabs(labels, key=widget, default=labels[ids.index(current)], on_change=switched)
