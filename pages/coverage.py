@@ -227,9 +227,12 @@ with tabs[6]:  # each standard's share in every published period: districts, cit
         st.caption(fig.takeaway)
         downloads.export_buttons(fig)
         st.subheader(t("coverage.progress_heading"))
-        st.dataframe(charts.progress_table(scope.district, scope.street, L), hide_index=True, key="coverage_progress",
+        progress = charts.progress_table(scope.district, scope.street, L)
+        st.dataframe(progress, hide_index=True, key="coverage_progress",
                      column_config={c: st.column_config.NumberColumn(format="percent") for c in (
                          t("coverage.col_share_now"), t("coverage.col_target"))})
+        downloads.download_buttons(progress, t("coverage.progress_heading"), "coverage_progress",
+                                   definition=charts.PROJECTION_METHOD[L == "en"], source=t("briefing.progress_source"))
         st.caption(charts.PROJECTION_METHOD[L == "en"])
         fig = charts.build("standard_trend", lang=L, **scope.params())
         st.altair_chart(fig.chart, width="stretch")

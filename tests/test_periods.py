@@ -190,7 +190,7 @@ def test_the_projection_continues_the_least_squares_pace_to_the_target():
     assert got.pace_per_year == pytest.approx(slope * 365.25)
 
 
-def test_the_coverage_trend_tab_draws_the_target_and_says_when(tmp_path, monkeypatch):
+def test_the_coverage_trend_tab_draws_the_target_and_says_when(tmp_path, monkeypatch, downloads):
     from caremap.report import charts
     from conftest import app_test
 
@@ -211,6 +211,10 @@ def test_the_coverage_trend_tab_draws_the_target_and_says_when(tmp_path, monkeyp
     director = table.set_index("标准").loc["儿童主任"]
     assert director["预计达到日期"] == expected["community_director"].reached_on
     assert director["当前达标率"] == pytest.approx(metrics.values()["standard.community_director.share"])
+    from conftest import xlsx_table
+    filed = xlsx_table(downloads(at)["coverage_progress_xlsx"]).set_index("标准")   # the same table, as a file
+    assert filed.at["儿童主任", "预计达到日期"] == director["预计达到日期"]
+    assert filed.at["儿童主任", "当前达标率"] == pytest.approx(director["当前达标率"])
 
 
 def test_a_review_baseline_is_marked_audited_and_compared_with_by_default(tmp_path, monkeypatch, capsys):
