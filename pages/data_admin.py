@@ -3,11 +3,11 @@
 import streamlit as st
 
 from caremap import ingest
-from caremap.app import auth, widgets
+from caremap.app import auth, downloads, widgets
 from caremap.common.crs import SYSTEMS
-from caremap.common.i18n import lang, t
+from caremap.common.i18n import fmt_int, lang, t
 from caremap.ingest import load
-from caremap.store import db, feedback, versions
+from caremap.store import accounts, db, feedback, versions
 
 st.title(t("data_admin.heading"))
 widgets.demo_note()
@@ -41,9 +41,9 @@ demo_tables = db.meta().get("demo_tables")
 if demo_tables:
     st.warning(t("data_admin.demo_tables", tables=demo_tables.replace(",", "、")))
 
-tab_import, tab_geography, tab_feedback, tab_history, tab_templates = st.tabs(
+tab_import, tab_geography, tab_feedback, tab_history, tab_templates, tab_audit = st.tabs(
     [t("data_admin.tab_import"), t("data_admin.tab_geography"), t("data_admin.tab_feedback"),
-     t("data_admin.tab_history"), t("data_admin.tab_templates")])
+     t("data_admin.tab_history"), t("data_admin.tab_templates"), t("data_admin.tab_audit")])
 
 with tab_import:
     language = lang()
@@ -198,3 +198,29 @@ with tab_templates:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         c2.download_button(t("data_admin.download_csv", kind=name), ingest.template_bytes(k, "csv"),
                            file_name=f"{k}.csv", mime="text/csv", key=f"data_admin_tpl_{k}_csv")
+
+with tab_audit:   # who did what, when and from where: city administrators only
+    if auth.reach() is None or auth.reach().role != "city_admin":
+        st.info(t("data_admin.audit_city_only"))
+    else:
+        st.caption(t("data_admin.audit_intro"))
+        c1, c2, c3, c4, c5 = st.columns([2, 1, 1, 1, 2])
+        events = c1.multiselect(t("data_admin.audit_events"), accounts.audit_events(), key="data_admin_audit_events",
+                                placeholder=t("common.all_placeholder"))
+        who = c2.text_input(t("data_admin.audit_who"), key="data_admin_audit_who")
+        since = c3.date_input(t("data_admin.audit_since"), value=None, key="data_admin_audit_since")
+        until = c4.date_input(t("data_admin.audit_until"), value=None, key="data_admin_audit_until")
+        text = c5.text_input(t("data_admin.audit_text"), key="data_admin_audit_text")
+        found = accounts.audit_search(events, who.strip() or None, since and since.isoformat(),
+                                      until and until.isoformat(), text.strip() or None)
+        st.caption(t("data_admin.audit_found", n=fmt_int(len(found))))
+        shown = found.rename(columns={c: t(f"data_admin.audit_col_{c}") for c in found.columns})
+        st.dataframe(shown, hide_index=True, key="data_admin_audit_table")
+        reader = auth.user()
+
+        def audit_file():   # an export of the audit log is itself audited
+            accounts.audit("audit_export", reader, f"{len(shown)} rows", place="web")
+            return shown
+
+        downloads.download_buttons(audit_file, t("data_admin.tab_audit"), "data_admin_audit",
+                                   source=t("data_admin.audit_source"))

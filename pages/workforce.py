@@ -6,11 +6,11 @@ files are written only when their download button is clicked (downloads.download
 
 import streamlit as st
 
-from caremap.app import downloads, urlstate, widgets
+from caremap.app import auth, downloads, session, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, lang, t
 from caremap.report import charts, masking, metrics
-from caremap.store import db
+from caremap.store import accounts, db
 
 scope = urlstate.current_scope()
 st.title(t("workforce.heading"))
@@ -73,12 +73,26 @@ st.dataframe(downloads.localise(least, "workforce", ["district_name", "street_na
 st.caption(t("workforce.least_trained_note", k=k))
 
 with st.expander(t("workforce.roster")):
-    roster = masking.mask_personal(db.query("workforce_roster", **scope.params()))
+    me = auth.reach()   # a district editor sees their district's names and phones, a city administrator all
+    raw = db.query("workforce_roster", **scope.params())
+    roster = masking.mask_personal(raw, me)
+    opened = masking.unmasked_rows(raw, me)
+    if opened:   # every view of unmasked personal data is in the audit log
+        accounts.audit("view_personal", me.username, f"workforce roster · {scope.label('zh')} · {opened} rows",
+                       place=f"web:{session.client_address()}")
+        st.caption(t("workforce.roster_unmasked", who=me.username, n=fmt_int(opened)))
     shown = downloads.localise(roster, "workforce", ["role", "district_name", "street_name", "community_name", "name",
                                                   "phone", "status", "appointed_on", "tenure_years",
                                                   "training_hours", "certificate"])
     st.dataframe(shown, hide_index=True, column_config=downloads.column_config(shown), key="workforce_roster_table")
-    downloads.download_buttons(shown, t("workforce.least_trained"), "workforce_roster",
+
+    def roster_file():   # runs when a download is clicked: an export with personal data is audited
+        if opened:
+            accounts.audit("export_personal", me.username, f"workforce roster · {scope.label('zh')} · {opened} rows",
+                           place="web")
+        return shown
+
+    downloads.download_buttons(roster_file, t("workforce.roster"), "workforce_roster",
                                source=t("workforce.source_workers"))
     st.caption(t("workforce.roster_note"))
 widgets.source(t("workforce.source_workers", "zh"), t("workforce.source_workers", "en"))

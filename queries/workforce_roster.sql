@@ -1,4 +1,4 @@
--- Workers in scope with personal data (mask with caremap.masking before showing): role, place, name, phone, status, tenure to the data date, training, certificate; $district, $street nullable.
+-- Workers in scope with personal data (mask with caremap.masking before showing): role, district_code, place, name, phone, status, tenure to the data date, training, certificate; $district, $street nullable.
 with
 data_date as (
     select coalesce(try_cast(max(value) as date), current_date) as on_date
@@ -10,6 +10,7 @@ final as (
     select
         w.id,
         w.role,
+        w.district_code,
         d.name as district_name,
         s.name as street_name,
         c.name as community_name,

@@ -167,3 +167,79 @@ def test_a_district_editor_on_the_data_page_and_a_viewer_kept_out(live):
     checked = ingest.check_current(data, "罗湖.csv", "service_points", mode="append")
     with pytest.raises(versions.PublishError, match="第 2 行（要素）不属于你的辖区 440305"):
         load.publish_import(checked, data, "append", account=accounts.authenticate("li", GOOD), who="web:li")
+
+
+def _dashboard_login(user: str, password: str) -> AppTest:
+    """The app as a browser session has it: log in on the data page, then the session moves between pages."""
+    from caremap.common.i18n import t
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    if not user:   # the shared administrator password, configured in the app's secrets
+        at.secrets["admin"] = {"password_sha256": hashlib.sha256(password.encode()).hexdigest()}
+    at.switch_page("pages/data_admin.py").run()
+    if user:
+        at.text_input(key="data_admin_who").input(user)
+    at.text_input(key="data_admin_password").input(password)
+    next(b for b in at.button if b.label == t("data_admin.login", "zh")).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _roster(at, district: str | None):
+    at.query_params["district"] = district or ""
+    if not district:
+        del at.query_params["district"]
+    at.switch_page("pages/workforce.py").run()
+    assert not at.exception, at.exception
+    return next(d.value for d in at.dataframe if "姓名" in d.value.columns and "电话" in d.value.columns)
+
+
+def test_a_district_editor_sees_their_district_s_names_and_each_view_is_audited(live, downloads):
+    from caremap.report import masking
+    from caremap.store import db
+
+    accounts.add("li", GOOD, "district_editor", "440305", actor="test")
+    at = _dashboard_login("li", GOOD)
+    raw = db.query("workforce_roster", district=None, street=None)
+    shown = _roster(at, None)   # the whole city: 南山区's rows open, every other district's masked
+    nanshan = (raw["district_code"] == "440305").to_numpy()
+    assert shown.loc[nanshan, "姓名"].fillna("").tolist() == raw.loc[nanshan, "name"].fillna("").tolist()
+    assert shown.loc[nanshan, "电话"].fillna("").tolist() == raw.loc[nanshan, "phone"].fillna("").tolist()
+    assert shown.loc[~nanshan, "姓名"].fillna("").tolist() == raw.loc[~nanshan, "name"].map(
+        masking.mask_name).fillna("").tolist()
+    views = accounts.audit_log(event="view_personal")
+    assert views["who"].tolist() == ["li"] and f"{int(nanshan.sum())} rows" in views["what"].iloc[0]
+    filed = downloads(at)["workforce_roster_csv"].decode("utf-8-sig")   # the export, as shown, and audited
+    assert raw.loc[nanshan, "phone"].dropna().iloc[0] in filed          # demo phones are unique, names are not
+    assert not any(p in filed for p in raw.loc[~nanshan, "phone"].dropna())
+    # three files were made: the roster's CSV, its XLSX and the page's workbook (导出本页), each audited
+    assert accounts.audit_log(event="export_personal")["who"].tolist() == ["li"] * 3
+    luohu = _roster(at, "440303")   # another district alone: nothing open, nothing audited
+    assert luohu["姓名"].dropna().str.contains(r"\*").all()
+    assert len(accounts.audit_log(event="view_personal")) == 1
+    assert "审计日志只有城市管理员（city_admin）可以查看。" in [i.value for i in
+                                                    at.switch_page("pages/data_admin.py").run().info]
+
+
+def test_nobody_logged_in_sees_personal_data_and_the_audit_log_is_searchable(live, downloads):
+    from conftest import ADMIN_PASSWORD
+
+    anonymous = AppTest.from_file(str(ROOT / "pages/workforce.py"), default_timeout=60).run()
+    roster = next(d.value for d in anonymous.dataframe if "姓名" in d.value.columns and "电话" in d.value.columns)
+    assert roster["姓名"].dropna().str.contains(r"\*").all() and accounts.audit_log(event="view_personal").empty
+    at = _dashboard_login("", ADMIN_PASSWORD)   # the shared administrator password: a city administrator
+    shown = _roster(at, "440303")
+    assert not shown["姓名"].dropna().str.contains(r"\*").any()
+    accounts.audit("import", "cli:zhang", "服务点.csv", place="cli")
+    at.switch_page("pages/data_admin.py").run()
+    table = next(d.value for d in at.dataframe if "事件" in d.value.columns and "操作人" in d.value.columns)
+    assert {"view_personal", "import"} <= set(table["事件"]) and table["序号"].is_monotonic_decreasing
+    at.multiselect(key="data_admin_audit_events").set_value(["import"]).run()
+    table = next(d.value for d in at.dataframe if "事件" in d.value.columns and "操作人" in d.value.columns)
+    assert table["事件"].tolist() == ["import"] and table["操作人"].tolist() == ["cli:zhang"]
+    at.text_input(key="data_admin_audit_who").input("nobody").run()
+    assert next(d.value for d in at.dataframe if "事件" in d.value.columns and "操作人" in d.value.columns).empty
+    assert accounts.audit_search(["import"], since="2000-01-01", until=dt.date.today().isoformat())[
+        "who"].tolist() == ["cli:zhang"]
+    downloads(at)["data_admin_audit_csv"]   # exporting the log is itself in the log: its CSV, XLSX and 导出本页
+    assert accounts.audit_log(event="audit_export")["who"].tolist() == ["web:admin"] * 3

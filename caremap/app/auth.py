@@ -80,6 +80,14 @@ def account() -> accounts.Account | None:
     return (st.session_state.get(_STATE) or {}).get("account")
 
 
+def reach() -> accounts.Account | None:
+    """Whose reach decides what personal data this session sees unmasked: the account logged in on the data page,
+    a city administrator for the shared administrator password, None (everything masked) otherwise."""
+    if not is_admin():
+        return None
+    return account() or accounts.SHARED_ADMIN
+
+
 def error() -> tuple[str, dict] | None:
     """Why the last login failed, for an account (code and parameters of the accounts labels)."""
     return st.session_state.get(_ERROR)

@@ -63,12 +63,25 @@ def mask_mobiles(value):
     return _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", value)
 
 
-def mask_personal(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of df with every personal name and phone column masked (see NAME_COLUMNS, PHONE_COLUMNS)."""
+def mask_personal(df: pd.DataFrame, account=None) -> pd.DataFrame:
+    """A copy of df with every personal name and phone column masked (see NAME_COLUMNS, PHONE_COLUMNS), except in
+    the rows an `account` may see unmasked (Account.sees_personal by the row's district_code: a district editor
+    their district, a city administrator all). No account: everything masked."""
     out = df.copy()
+    if account is not None and "district_code" in out.columns:
+        open_rows = out["district_code"].map(account.sees_personal).astype(bool)
+    else:
+        open_rows = pd.Series(False, index=out.index)
     for col in out.columns:
         if col in NAME_COLUMNS:
-            out[col] = out[col].map(mask_name).astype(object)
+            out[col] = out[col].where(open_rows, out[col].map(mask_name)).astype(object)
         elif col in PHONE_COLUMNS:
-            out[col] = out[col].map(mask_phone).astype(object)
+            out[col] = out[col].where(open_rows, out[col].map(mask_phone)).astype(object)
     return out
+
+
+def unmasked_rows(df: pd.DataFrame, account=None) -> int:
+    """How many rows of df an account sees unmasked (what the audit log records for a view or an export)."""
+    if account is None or "district_code" not in df.columns:
+        return 0
+    return int(df["district_code"].map(account.sees_personal).sum())

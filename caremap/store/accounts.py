@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import re
 import sqlite3
@@ -63,6 +64,16 @@ class Account:
     @property
     def can_write(self) -> bool:
         return self.role in WRITERS
+
+    def sees_personal(self, district_code: str | None) -> bool:
+        """Whether this account may see the names and phones of workers in a district: a city administrator
+        everywhere, a district editor in their own district, a viewer nowhere."""
+        if self.role == "city_admin":
+            return True
+        return self.role == "district_editor" and district_code is not None and district_code == self.district_code
+
+
+SHARED_ADMIN = Account("admin", "city_admin", None, "共享管理员密码 / shared administrator password")
 
 
 def rules() -> dict:
@@ -127,6 +138,33 @@ def audit_log(db_file=None, event: str | None = None) -> pd.DataFrame:
     try:
         return pd.read_sql_query("select id, at, who, event, what, place from audit where ? is null or event = ? "
                                  "order by id", con, params=(event, event))
+    finally:
+        con.close()
+
+
+def audit_search(events: list[str] | None = None, who: str | None = None, since: str | None = None,
+                 until: str | None = None, text: str | None = None, db_file=None,
+                 limit: int = 5_000) -> pd.DataFrame:
+    """The audit log filtered, newest first (at most `limit` rows): events among `events`, `who` and `text` as
+    substrings (who; what or place), from `since` to `until` (YYYY-MM-DD, both days included)."""
+    con = _connect(db_file)
+    try:
+        events = list(events or [])
+        sql = ("select id, at, who, event, what, place from audit where (? = 0 or event in (select value from "
+               "json_each(?))) and (? is null or instr(lower(who), lower(?)) > 0) and (? is null or at >= ?) "
+               "and (? is null or at < date(?, '+1 day')) and (? is null or instr(lower(coalesce(what, '') || ' ' "
+               "|| coalesce(place, '')), lower(?)) > 0) order by id desc limit ?")
+        params = [len(events), json.dumps(events), who or None, who or None, since or None, since or None,
+                  until or None, until or None, text or None, text or None, limit]
+        return pd.read_sql_query(sql, con, params=params)
+    finally:
+        con.close()
+
+
+def audit_events(db_file=None) -> list[str]:
+    con = _connect(db_file)
+    try:
+        return [r[0] for r in con.execute("select distinct event from audit order by event")]
     finally:
         con.close()
 
