@@ -22,6 +22,7 @@ COMMANDS = {  # command name → module in this package
     "versions": "versions",
     "bench": "bench",
     "users": "users",
+    "serve": "serve",
 }
 
 
