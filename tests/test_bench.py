@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_bench_runs_at_tiny_scale_and_emits_every_key():
     out = subprocess.run([sys.executable, "-m", "caremap", "bench", "--scale", "2", "--repeat", "1", "--json",
-                          "--sessions", "2"],
+                          "--sessions", "2", "--load-sessions", "2"],
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr[-3000:]
     r = json.loads(out.stdout.strip().splitlines()[-1])
@@ -46,6 +46,11 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
         assert set(c) >= {f"{w}.{s}_seconds" for w in ("oldest", "previous") for s in ("city", "district")}
     assert r["scales"]["2"]["service_points"] == 2 * r["scales"]["1"]["service_points"]
     assert r["cold_start_seconds"] > 0
+    load = r["protocol_load"]   # sessions over Streamlit's WebSocket protocol, 1 and 2 replicas behind nginx
+    for key in ("replicas_1", "replicas_2"):
+        assert load[key]["interactions"] == 8 and load[key]["errors"] == 0, load[key]["error_examples"]
+        assert load[key]["p95_seconds"] >= load[key]["p50_seconds"] > 0 and load[key]["interactions_per_s"] > 0
+    assert load["throughput_2_over_1"] > 0
     c = r["concurrent_sessions"]
     assert c["interactions"] == 6 and c["errors"] == 0 and c["p95_seconds"] > 0
     from caremap.cli import bench_browser

@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from caremap.cli import bench_browser, bench_compare, bench_geo
+from caremap.cli import bench_browser, bench_compare, bench_geo, bench_load
 from caremap.common import chromium
 from caremap.common.paths import ROOT
 
@@ -62,6 +62,8 @@ def add_arguments(p):
                    help="skip the click-to-settled timings in headless Chromium (cli/bench_browser.py)")
     p.add_argument("--sessions", type=int, default=20,
                    help="concurrent browser sessions for the interaction-time test (0 skips it; default 20)")
+    p.add_argument("--load-sessions", type=int, default=50,
+                   help="simulated protocol-level sessions with 1 and 2 replicas behind nginx (0 skips it; default 50)")
 
 
 def _median_time(fn, repeat: int) -> float:
@@ -288,7 +290,7 @@ def concurrent_sessions(db: Path, sessions: int) -> dict | None:
 
 # ---------------------------------------------------------------- run
 def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_start: bool = True,
-              sessions: int = 20, browser: bool = True) -> dict:
+              sessions: int = 20, browser: bool = True, load_sessions: int = 50) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="caremap-bench-"))
     result: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
                     "date": time.strftime("%Y-%m-%d"), "repeat": repeat, "scales": {}}
@@ -319,6 +321,11 @@ def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_s
                 result.update(page_times(prep["db"], repeat))
             if scale == 1:
                 result["concurrent_sessions"] = concurrent_sessions(prep["db"], sessions)
+                if load_sessions > 0:
+                    try:
+                        result["protocol_load"] = bench_load.measure(prep["db"], folder / "load", load_sessions)
+                    except RuntimeError as exc:   # no nginx on this machine: said, not hidden
+                        result["protocol_load"] = {"error": str(exc)}
                 if browser:
                     result["browser"] = bench_browser.measure(prep["db"], repeat)
             shutil.rmtree(prep["dataset"], ignore_errors=True)
@@ -370,6 +377,17 @@ def _print_table(r: dict) -> None:
         print(f"\n{c['sessions']} browser sessions × 3 interactions, a new version published midway: "
               f"p50 {c['p50_seconds']:.1f} s, p95 {c['p95_seconds']:.1f} s, errors {c['errors']}, "
               f"versions seen {len(c['versions_seen'])}")
+    if r.get("protocol_load", {}).get("error"):
+        print(f"\nProtocol-level load: not measured: {r['protocol_load']['error']}")
+    elif r.get("protocol_load"):
+        load = r["protocol_load"]
+        print(f"\nProtocol-level load ({load['replicas_1']['sessions']} sessions × 4 interactions through nginx, a "
+              "version published midway):")
+        for key in ("replicas_1", "replicas_2"):
+            v = load[key]
+            print(f"  {v['replicas']} replica(s): {v['interactions_per_s']:.1f} interactions/s, p50 "
+                  f"{v['p50_seconds']:.2f} s, p95 {v['p95_seconds']:.2f} s, errors {v['errors']}")
+        print(f"  throughput with 2 replicas: {load['throughput_2_over_1']:.2f}× one")
     if r.get("browser"):
         b = r["browser"]
         print(f"\nBrowser, click to settled (median; floors: trivial page open {b['trivial_open']['seconds']:.2f} s, "
@@ -388,7 +406,7 @@ def run(args) -> int:
         print("错误 / error: --scale 必须不小于 1", file=sys.stderr)
         return 2
     r = run_bench(args.scale, args.repeat, pages=not args.skip_pages, cold_start=not args.skip_cold_start,
-                  sessions=args.sessions, browser=not args.skip_browser)
+                  sessions=args.sessions, browser=not args.skip_browser, load_sessions=args.load_sessions)
     if args.json:
         print(json.dumps(r, ensure_ascii=False, default=float))
     else:
