@@ -17,6 +17,8 @@ if not auth.configured():
     st.stop()
 
 if not auth.is_admin():
+    if auth.timed_out():
+        st.warning(t("data_admin.timed_out", minutes=accounts.rules()["session_minutes"]))
     with st.form("data_admin_login"):
         who = st.text_input(t("data_admin.who"), key="data_admin_who")
         password = st.text_input(t("data_admin.password"), type="password", key="data_admin_password")

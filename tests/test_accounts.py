@@ -243,3 +243,23 @@ def test_nobody_logged_in_sees_personal_data_and_the_audit_log_is_searchable(liv
         "who"].tolist() == ["cli:zhang"]
     downloads(at)["data_admin_audit_csv"]   # exporting the log is itself in the log: its CSV, XLSX and 导出本页
     assert accounts.audit_log(event="audit_export")["who"].tolist() == ["web:admin"] * 3
+
+
+def test_an_idle_session_is_logged_out_and_audited(live):
+    from caremap.common.i18n import t
+
+    accounts.add("li", GOOD, "district_editor", "440305", actor="test")
+    at = _dashboard_login("li", GOOD)
+    assert not at.get("text_input") or all(w.key != "data_admin_password" for w in at.text_input)   # logged in
+    state = dict(at.session_state["data_admin_auth"])
+    state["seen"] -= 60 * accounts.rules()["session_minutes"] - 60   # idle 29 minutes: still in
+    at.session_state["data_admin_auth"] = state
+    at.run()
+    assert all(w.key != "data_admin_password" for w in at.text_input)
+    state = dict(at.session_state["data_admin_auth"])
+    state["seen"] -= 60 * accounts.rules()["session_minutes"] + 1   # then idle past the limit
+    at.session_state["data_admin_auth"] = state
+    at.run()
+    assert any(w.key == "data_admin_password" for w in at.text_input)   # the login form again
+    assert t("data_admin.timed_out", "zh", minutes=30) in [w.value for w in at.warning]
+    assert accounts.audit_log(event="session_timeout")["who"].tolist() == ["li"]

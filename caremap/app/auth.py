@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 
 import streamlit as st
 
@@ -13,6 +14,7 @@ MAX_ATTEMPTS = 5
 _STATE = "data_admin_auth"
 _ATTEMPTS = "data_admin_attempts"
 _ERROR = "data_admin_login_error"
+_TIMED_OUT = "data_admin_timed_out"
 EXAMPLE = """# .streamlit/secrets.toml (never commit this file)
 [admin]
 # python3 -c "import hashlib, getpass; print(hashlib.sha256(getpass.getpass().encode()).hexdigest())"
@@ -51,14 +53,16 @@ def login(password: str, who: str = "") -> bool:
             st.session_state[_ERROR] = (exc.code, exc.params)
             st.session_state[_ATTEMPTS] = st.session_state.get(_ATTEMPTS, 0) + 1
             return False
-        st.session_state[_STATE] = {"who": account.username, "account": account, "key": "accounts"}
+        st.session_state[_STATE] = {"who": account.username, "account": account, "key": "accounts",
+                                    "seen": time.monotonic()}
         st.session_state[_ATTEMPTS] = 0
         return True
     expected = configured_hash()
     if expected is None:
         return False
     if access.verify(password, expected):
-        st.session_state[_STATE] = {"who": (who or "").strip()[:40] or "admin", "key": expected}
+        st.session_state[_STATE] = {"who": (who or "").strip()[:40] or "admin", "key": expected,
+                                    "seen": time.monotonic()}
         st.session_state[_ATTEMPTS] = 0
         return True
     st.session_state[_ATTEMPTS] = st.session_state.get(_ATTEMPTS, 0) + 1
@@ -69,10 +73,23 @@ def is_admin() -> bool:
     """Logged in this session with an account, or with the password that is configured now (changing it logs
     everyone out)."""
     state = st.session_state.get(_STATE)
+    if state and time.monotonic() - state.get("seen", 0) > 60 * accounts.rules()["session_minutes"]:
+        accounts.audit("session_timeout", state.get("who", "?"), f"idle over {accounts.rules()['session_minutes']} min",
+                       place=f"web:{session.client_address()}")
+        logout()
+        st.session_state[_TIMED_OUT] = True
+        return False
+    if state:
+        state["seen"] = time.monotonic()   # any page the session opens keeps it alive
     if state and state.get("key") == "accounts":
         return True
     expected = configured_hash()
     return bool(state and expected and hmac.compare_digest(state["key"], expected))
+
+
+def timed_out() -> bool:
+    """Whether this session was just logged out for being idle (said once, on the login form)."""
+    return bool(st.session_state.pop(_TIMED_OUT, False))
 
 
 def account() -> accounts.Account | None:

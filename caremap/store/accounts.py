@@ -29,7 +29,8 @@ from caremap.store import sidecar
 
 ROLES = ("viewer", "district_editor", "city_admin")
 WRITERS = ("district_editor", "city_admin")
-DEFAULT_RULES = {"min_length": 10, "min_classes": 3, "expiry_days": 180, "max_failures": 5, "lock_minutes": 15}
+DEFAULT_RULES = {"min_length": 10, "min_classes": 3, "expiry_days": 180, "max_failures": 5, "lock_minutes": 15,
+                 "session_minutes": 30}   # a logged-in session left idle this long is logged out
 _N, _R, _P = 2 ** 14, 8, 1
 _SCHEMA = """
 create table if not exists users (
