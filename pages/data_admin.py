@@ -32,6 +32,12 @@ if not auth.is_admin():
         st.error(t(f"accounts.{code}", **params))
     elif submitted:
         st.error(t("data_admin.wrong_password", n=auth.attempts_left()))
+    elif auth.error():   # a single sign-on the accounts refused (no account, a viewer, a bad role claim)
+        code, params = auth.error()
+        st.error(t(f"accounts.{code}", **params))
+    for provider in auth.sso_providers():   # the bureau's own sign-on (OIDC), where configured
+        if st.button(t("data_admin.sso", provider=provider), key=f"data_admin_sso_{provider}"):
+            auth.login_with_provider(provider)
     st.stop()
 
 st.caption(t("data_admin.intro"))

@@ -54,13 +54,14 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float, log: Path) 
 
 @contextlib.contextmanager
 def streamlit_app(script: str = "dashboard.py", db: str | os.PathLike | None = None, env: dict | None = None,
-                  timeout: float = 120, name: str = "app") -> Iterator[str]:
+                  timeout: float = 120, name: str = "app", args: tuple[str, ...] = (),
+                  port: int | None = None) -> Iterator[str]:
     """Run `streamlit run <script>` on a free port with $CAREMAP_DB set; yield its base URL; stop it after.
 
     `env` adds or overrides environment variables (e.g. tile settings); the server log is written to
     test-artifacts/<name>-<port>.log and its tail is raised if the app does not come up.
     """
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"{name}-{port}.log"
@@ -69,7 +70,7 @@ def streamlit_app(script: str = "dashboard.py", db: str | os.PathLike | None = N
         run_env["CAREMAP_DB"] = str(db)
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+           "--server.fileWatcherType", "none", "--server.runOnSave", "false", *args]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=run_env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # its own process group: stopped as one below

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+
 from caremap import cli
 from caremap.store import accounts, build
 
@@ -263,3 +264,56 @@ def test_an_idle_session_is_logged_out_and_audited(live):
     assert any(w.key == "data_admin_password" for w in at.text_input)   # the login form again
     assert t("data_admin.timed_out", "zh", minutes=30) in [w.value for w in at.warning]
     assert accounts.audit_log(event="session_timeout")["who"].tolist() == ["li"]
+
+
+def _sso_secrets(folder: Path, issuer: str, port: int) -> Path:
+    from oidc_provider import CLIENT_ID, CLIENT_SECRET
+
+    path = folder / "secrets.toml"
+    path.write_text(f"""
+[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "a-test-cookie-secret-of-enough-length"
+
+[auth.bureau]
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+server_metadata_url = "{issuer}/.well-known/openid-configuration"
+client_kwargs = {{ prompt = "login" }}
+""", encoding="utf-8")
+    return path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("claims, expect", [
+    ({"sub": "u1", "email": "li@bureau.example", "caremap_role": "district_editor", "caremap_district": "440305"},
+     ("li@bureau.example", "district_editor")),
+    ({"sub": "u2", "preferred_username": "zhao", "email": "zhao@bureau.example"}, ("zhao", "city_admin")),  # users
+    ({"sub": "u3", "email": "guest@bureau.example"}, None),   # no account, no role claim: refused
+])
+def test_single_sign_on_through_the_bureau_s_identity_provider(live, tmp_path, claims, expect):
+    """st.login against an OpenID Connect provider on loopback: the role comes from the token's claims or the users
+    table, the sign-on is audited, and a user the bureau has not given a role to is refused in plain words."""
+    from browser import chromium, free_port, streamlit_app
+    from caremap.common.i18n import t
+    from oidc_provider import provider
+
+    accounts.add("zhao", GOOD, "city_admin", actor="test")
+    port = free_port()
+    with provider(claims) as issuer:
+        secrets = _sso_secrets(tmp_path, issuer, port)
+        with streamlit_app(db=live, name="sso", port=port, args=("--secrets.files", str(secrets))) as url, \
+                chromium(webgl=False) as browser:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(f"{url}/data_admin")
+            page.get_by_role("button", name=t("data_admin.sso", "zh", provider="bureau")).click()
+            page.wait_for_url(f"{url}/", timeout=60_000)   # Streamlit brings a signed-in browser back to the start
+            page.goto(f"{url}/data_admin")
+            if expect is None:
+                page.get_by_text(t("accounts.wrong", "zh")).first.wait_for(timeout=60_000)
+                assert accounts.audit_log(event="login_failed")["what"].str.contains("single sign-on").any()
+                return
+            page.get_by_text(t("data_admin.logged_in", "zh", who=f"web:{expect[0]}")).wait_for(timeout=60_000)
+    ok = accounts.audit_log(event="login_ok")
+    assert ok["who"].tolist() == [expect[0]] and ok["what"].iloc[0] == f"single sign-on as {expect[1]}"
+    assert ok["place"].iloc[0].startswith("sso:bureau")

@@ -73,6 +73,8 @@ def is_admin() -> bool:
     """Logged in this session with an account, or with the password that is configured now (changing it logs
     everyone out)."""
     state = st.session_state.get(_STATE)
+    if state is None and _ERROR not in st.session_state and _sso_session():
+        state = st.session_state.get(_STATE)
     if state and time.monotonic() - state.get("seen", 0) > 60 * accounts.rules()["session_minutes"]:
         accounts.audit("session_timeout", state.get("who", "?"), f"idle over {accounts.rules()['session_minutes']} min",
                        place=f"web:{session.client_address()}")
@@ -97,6 +99,43 @@ def account() -> accounts.Account | None:
     return (st.session_state.get(_STATE) or {}).get("account")
 
 
+def sso_providers() -> list[str]:
+    """The identity providers configured for st.login ([auth.<name>] sections of the secrets with a client_id)."""
+    section = secrets.section("auth") or {}
+    try:
+        return [k for k, v in section.items() if hasattr(v, "get") and v.get("client_id")]
+    except AttributeError:
+        return []
+
+
+def _sso_session() -> bool:
+    """A user signed in by the bureau's identity provider becomes this session's account (once per sign-in)."""
+    try:
+        user = st.user
+        if not user.is_logged_in:
+            return False
+    except Exception:  # no [auth] configured: st.user cannot be read
+        return False
+    rule = secrets.section("caremap_sso") or {}
+    name = user.get(rule.get("username_claim", "preferred_username")) or user.get("email") or user.get("sub")
+    try:
+        account = accounts.single_sign_on(str(name or ""), user.get(rule.get("role_claim", "caremap_role")),
+                                          user.get(rule.get("district_claim", "caremap_district")),
+                                          place=f"sso:{user.get('provider', '')}:{session.client_address()}")
+        if not account.can_write:
+            raise accounts.AccountError("read_only")
+    except accounts.AccountError as exc:
+        st.session_state[_ERROR] = (exc.code, exc.params)
+        return False
+    st.session_state[_STATE] = {"who": account.username, "account": account, "key": "accounts",
+                                "seen": time.monotonic(), "sso": True}
+    return True
+
+
+def login_with_provider(provider: str) -> None:
+    st.login(provider)
+
+
 def reach() -> accounts.Account | None:
     """Whose reach decides what personal data this session sees unmasked: the account logged in on the data page,
     a city administrator for the shared administrator password, None (everything masked) otherwise."""
@@ -117,4 +156,6 @@ def user() -> str:
 
 
 def logout() -> None:
-    st.session_state.pop(_STATE, None)
+    state = st.session_state.pop(_STATE, None)
+    if state and state.get("sso"):
+        st.logout()   # the identity provider's sign-in cookie goes too

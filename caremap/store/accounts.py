@@ -278,3 +278,32 @@ def authenticate(username: str, password: str, place: str = "", db_file=None,
         return Account(name, role, district, display)
     finally:
         con.close()
+
+
+def single_sign_on(username: str, role: str | None = None, district: str | None = None, place: str = "sso",
+                   db_file=None, now: dt.datetime | None = None) -> Account:
+    """The account of a user the bureau's identity provider has signed in (OIDC through st.login): the role and
+    district from the token's claims when it carries them (a district editor must have a district), else the enabled
+    account of the same username in the users table; AccountError otherwise. Every attempt is audited."""
+    who = (username or "").strip()[:80]
+    if not who:
+        audit("login_failed", "?", "single sign-on without a username", place, db_file=db_file, now=now)
+        raise AccountError("wrong")
+    if role:
+        if role not in ROLES or (role == "district_editor" and not district):
+            audit("login_failed", who, f"single sign-on with role {role!r}", place, db_file=db_file, now=now)
+            raise AccountError("bad_role", roles="、".join(ROLES))
+        account = Account(who, role, district if role == "district_editor" else None, "sso")
+    else:
+        con = _connect(db_file)
+        try:
+            row = con.execute("select username, role, district_code, display_name, disabled from users "
+                              "where username = ?", (who,)).fetchone()
+        finally:
+            con.close()
+        if row is None or row[4]:
+            audit("login_failed", who, "single sign-on: no enabled account", place, db_file=db_file, now=now)
+            raise AccountError("disabled" if row else "wrong")
+        account = Account(row[0], row[1], row[2], row[3])
+    audit("login_ok", account.username, f"single sign-on as {account.role}", place, db_file=db_file, now=now)
+    return account
