@@ -14,7 +14,6 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-
 from caremap import cli
 from caremap.store import accounts, build
 
@@ -294,9 +293,10 @@ client_kwargs = {{ prompt = "login" }}
 def test_single_sign_on_through_the_bureau_s_identity_provider(live, tmp_path, claims, expect):
     """st.login against an OpenID Connect provider on loopback: the role comes from the token's claims or the users
     table, the sign-on is audited, and a user the bureau has not given a role to is refused in plain words."""
+    from oidc_provider import provider
+
     from browser import chromium, free_port, streamlit_app
     from caremap.common.i18n import t
-    from oidc_provider import provider
 
     accounts.add("zhao", GOOD, "city_admin", actor="test")
     port = free_port()
