@@ -201,8 +201,14 @@ def test_an_administrator_sees_a_hostile_report_as_text(public_db, browser, tmp_
         page.locator(".st-key-data_admin_who input").fill("审核员", timeout=90_000)
         page.locator(".st-key-data_admin_password input").fill(password)
         page.get_by_role("button", name="登录").click()
-        try:
-            page.get_by_role("tab", name="市民反馈").click(timeout=60_000)
+        try:   # the logged-in page first, whole (its last tab drawn), then the tab: a click mid-rerun is lost
+            page.get_by_text("已登录：web:审核员").wait_for(timeout=90_000)
+            page.get_by_role("tab", name="审计日志").wait_for(timeout=60_000)
+            tab = page.get_by_role("tab", name="市民反馈")
+            tab.click(timeout=60_000)
+            page.wait_for_function("() => [...document.querySelectorAll('[role=tab]')].some(t => "
+                                   "t.textContent.includes('市民反馈') && t.getAttribute('aria-selected') === 'true')",
+                                   timeout=30_000)
             page.locator("[data-testid=stDataFrame]:visible").first.wait_for(timeout=60_000)
         finally:
             page.screenshot(path=str(ARTIFACTS / "admin-feedback.png"))
