@@ -66,7 +66,8 @@ def add_arguments(p):
                    help="simulated protocol-level sessions with 1 and 2 replicas behind nginx (0 skips it; default 50)")
 
 
-def _median_time(fn, repeat: int) -> float:
+def median_time(fn, repeat: int) -> float:
+    """Seconds: the median of `repeat` runs of fn after one warm-up run."""
     fn()  # warm-up
     times = []
     for _ in range(repeat):
@@ -97,7 +98,7 @@ def page_times(db: Path, repeat: int) -> dict:
                 at.run()
                 if at.exception:
                     raise RuntimeError(f"{path.name}: {at.exception[0].message}")
-            out[name] = _median_time(run, repeat)
+            out[name] = median_time(run, repeat)
     floor = out["trivial"]
     return {"page_seconds": out, "page_ratio_to_trivial": {k: v / floor for k, v in out.items() if k != "trivial"}}
 
@@ -147,10 +148,10 @@ def query_times(db: Path, repeat: int) -> dict:
             if any(k not in SAMPLE_PARAMS for k in wanted):
                 out[name] = None  # a parameter the benchmark has no sample for
                 continue
-            out[name] = _median_time(lambda n=name, p=params, c=on: dbmod.run(c, n, **p), repeat)
+            out[name] = median_time(lambda n=name, p=params, c=on: dbmod.run(c, n, **p), repeat)
             if "district" in wanted:
                 p2 = {**params, "district": DISTRICT}
-                out[f"{name}@district"] = _median_time(lambda n=name, p=p2, c=on: dbmod.run(c, n, **p), repeat)
+                out[f"{name}@district"] = median_time(lambda n=name, p=p2, c=on: dbmod.run(c, n, **p), repeat)
     finally:
         pair.close()
         con.close()
@@ -200,8 +201,8 @@ def pandas_baseline(dataset: Path, db: Path, repeat: int) -> dict:
                                  ("points_by_system", by_system, "points_by_system")):
             for district in (None, DISTRICT):
                 key = label if district is None else f"{label}@district"
-                pd_s = _median_time(lambda f=fn, d=district: f(d), repeat)
-                db_s = _median_time(lambda q=qname, d=district: dbmod.run(con, q, district=d, street=None), repeat)
+                pd_s = median_time(lambda f=fn, d=district: f(d), repeat)
+                db_s = median_time(lambda q=qname, d=district: dbmod.run(con, q, district=d, street=None), repeat)
                 out[key] = {"pandas_seconds": pd_s, "duckdb_seconds": db_s, "speedup": pd_s / db_s}
     finally:
         con.close()

@@ -8,7 +8,6 @@ figures not yet computed (the caches of results are cleared before every run).""
 from __future__ import annotations
 
 import shutil
-import statistics
 import time
 from pathlib import Path
 
@@ -20,18 +19,10 @@ PERIODS = tuple((as_of, f"{as_of[:4]}年第{(int(as_of[5:7]) + 2) // 3}季度（
 DISTRICT = "440306"
 
 
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def measure(db: Path, folder: Path, repeat: int) -> dict:
     """Seconds: publishing the seven earlier periods; one comparison (oldest and newest earlier period with the
     live one, city and district); the trend and the per-district progress over the eight periods."""
+    from caremap.cli.bench import median_time as _median  # a warm-up run, then the median of `repeat`
     from caremap.report import compare
     from caremap.store import build, versions
     from caremap.store import db as dbmod
