@@ -289,3 +289,23 @@ def test_the_deck_says_whether_each_standard_is_on_track(tmp_path, monkeypatch):
     pptx = Presentation(io.BytesIO(briefing.to_pptx(briefing.outline())))
     texts = ["\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame) for s in pptx.slides]
     assert any("能否按期达标" in text for text in texts)
+
+
+def test_the_map_page_colours_by_the_change_since_the_chosen_period(tmp_path, monkeypatch):
+    from conftest import app_test
+
+    live = tmp_path / "caremap.duckdb"
+    startup.ensure_built(live)   # the demo with its earlier periods
+    monkeypatch.setenv("CAREMAP_DB", str(live))
+    at = app_test("pages/map.py", map_metric="gap_change")
+    assert not at.exception, at.exception
+    before = compare.default_before(compare.periods())
+    assert at.selectbox(key="map_compare").value == before.data_version
+    assert any(f"缺口变化：{before.as_of} 至 2020-05-31" in c.value for c in at.caption)
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    fills = {f["properties"]["code"]: tuple(f["properties"]["fill"][:3])
+             for f in next(la for la in deck["layers"] if la["id"] == "districts")["data"]}
+    change = compare.gap_change_by_place(compare.compare(before, compare.resolve("live", live)))
+    for code, rgb in fills.items():
+        assert rgb == maps.CHANGE_RGB[maps.classify(change.get(code, 0), maps.CHANGE_BREAKS)]
+    assert any(change.get(code, 0) < 0 for code in fills)   # the demo's later period closed gaps somewhere
