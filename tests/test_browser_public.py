@@ -185,6 +185,8 @@ def test_an_administrator_sees_a_hostile_report_as_text(public_db, browser, tmp_
     """A report carrying markup reaches the data page as inert text: nothing of it runs or renders as HTML."""
     import hashlib
 
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     from caremap.store import feedback
 
     hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> =1+1 [点我](javascript:1)'
@@ -205,10 +207,15 @@ def test_an_administrator_sees_a_hostile_report_as_text(public_db, browser, tmp_
             page.get_by_text("已登录：web:审核员").wait_for(timeout=90_000)
             page.get_by_role("tab", name="审计日志").wait_for(timeout=60_000)
             tab = page.get_by_role("tab", name="市民反馈")
-            tab.click(timeout=60_000)
-            page.wait_for_function("() => [...document.querySelectorAll('[role=tab]')].some(t => "
-                                   "t.textContent.includes('市民反馈') && t.getAttribute('aria-selected') === 'true')",
-                                   timeout=30_000)
+            for _ in range(6):   # a click that lands while the page is redrawn is lost: click until it is selected
+                tab.click(timeout=60_000)
+                try:
+                    page.wait_for_function("() => [...document.querySelectorAll('[role=tab]')].some(t => t.textContent"
+                                           ".includes('市民反馈') && t.getAttribute('aria-selected') === 'true')",
+                                           timeout=5_000)
+                    break
+                except PlaywrightTimeout:
+                    continue
             page.locator("[data-testid=stDataFrame]:visible").first.wait_for(timeout=60_000)
         finally:
             page.screenshot(path=str(ARTIFACTS / "admin-feedback.png"))

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 from caremap.cli import bench_browser, bench_compare, bench_geo, bench_load
+from caremap.cli.timing import median_time
 from caremap.common import chromium
 from caremap.common.paths import ROOT
 
@@ -64,17 +65,6 @@ def add_arguments(p):
                    help="concurrent browser sessions for the interaction-time test (0 skips it; default 20)")
     p.add_argument("--load-sessions", type=int, default=50,
                    help="simulated protocol-level sessions with 1 and 2 replicas behind nginx (0 skips it; default 50)")
-
-
-def median_time(fn, repeat: int) -> float:
-    """Seconds: the median of `repeat` runs of fn after one warm-up run."""
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def scales_up_to(n: int) -> list[int]:

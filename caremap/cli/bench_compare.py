@@ -11,6 +11,8 @@ import shutil
 import time
 from pathlib import Path
 
+from caremap.cli.timing import median_time as _median  # a warm-up run, then the median of `repeat`
+
 # seven earlier periods, a quarter apart, before the demo's live 2020-05-31 (share of homes, workstations and
 # directors not there yet, per cent)
 PERIODS = tuple((as_of, f"{as_of[:4]}年第{(int(as_of[5:7]) + 2) // 3}季度（基准测试）", share) for as_of, share in (
@@ -22,7 +24,6 @@ DISTRICT = "440306"
 def measure(db: Path, folder: Path, repeat: int) -> dict:
     """Seconds: publishing the seven earlier periods; one comparison (oldest and newest earlier period with the
     live one, city and district); the trend and the per-district progress over the eight periods."""
-    from caremap.cli.bench import median_time as _median  # a warm-up run, then the median of `repeat`
     from caremap.report import compare
     from caremap.store import build, versions
     from caremap.store import db as dbmod
