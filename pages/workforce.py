@@ -77,9 +77,11 @@ with st.expander(t("workforce.roster")):
     raw = db.query("workforce_roster", **scope.params())
     roster = masking.mask_personal(raw, me)
     opened = masking.unmasked_rows(raw, me)
-    if opened:   # every view of unmasked personal data is in the audit log
+    seen = f"workforce_roster_audited_{me.username if me else ''}_{scope.label('zh')}"
+    if opened and not st.session_state.get(seen):   # each view of unmasked personal data, once per scope shown
         accounts.audit("view_personal", me.username, f"workforce roster · {scope.label('zh')} · {opened} rows",
                        place=f"web:{session.client_address()}")
+        st.session_state[seen] = True
         st.caption(t("workforce.roster_unmasked", who=me.username, n=fmt_int(opened)))
     shown = downloads.localise(roster, "workforce", ["role", "district_name", "street_name", "community_name", "name",
                                                   "phone", "status", "appointed_on", "tenure_years",

@@ -209,6 +209,8 @@ def test_a_district_editor_sees_their_district_s_names_and_each_view_is_audited(
         masking.mask_name).fillna("").tolist()
     views = accounts.audit_log(event="view_personal")
     assert views["who"].tolist() == ["li"] and f"{int(nanshan.sum())} rows" in views["what"].iloc[0]
+    _roster(at, None)   # the same view again (any rerun of the page): one view, logged once
+    assert len(accounts.audit_log(event="view_personal")) == 1
     filed = downloads(at)["workforce_roster_csv"].decode("utf-8-sig")   # the export, as shown, and audited
     assert raw.loc[nanshan, "phone"].dropna().iloc[0] in filed          # demo phones are unique, names are not
     assert not any(p in filed for p in raw.loc[~nanshan, "phone"].dropna())
