@@ -4,11 +4,13 @@ import streamlit as st
 
 from caremap import ingest
 from caremap.app import auth, downloads, widgets
+from caremap.app.pages_v1 import leave_pages_v1
 from caremap.common.crs import SYSTEMS
 from caremap.common.i18n import fmt_int, lang, t
 from caremap.ingest import load
 from caremap.store import accounts, db, feedback, versions
 
+leave_pages_v1()   # first: a fresh server's first visitor here would otherwise run this page without the frame
 st.title(t("data_admin.heading"))
 widgets.demo_note()
 if not auth.configured():

@@ -56,3 +56,28 @@ def test_every_module_sits_in_a_layer_package():
 def test_the_architecture_document_matches_the_code():
     text = architecture.DOC.read_text(encoding="utf-8")
     assert text == architecture.document_with_tables(text), "run: python3 scripts/architecture.py --write"
+
+
+def test_every_page_leaves_the_old_pages_mechanism_before_it_draws():
+    """A fresh server's first visitor to /<page> runs that file alone (Streamlit's pages/ folder): the page must
+    switch to the frame (leave_pages_v1, directly or through urlstate.current_scope) before its first element,
+    or the frame's rerun comes later and resets what the user already clicked (tabs, inputs)."""
+    import ast
+
+    leaves = {"leave_pages_v1", "current_scope"}
+    late = []
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        tree = ast.parse(page.read_text(encoding="utf-8"))
+        for node in tree.body:
+            calls = [c.func for c in ast.walk(node) if isinstance(c, ast.Call)]
+            names = {getattr(f, "attr", getattr(f, "id", None)) for f in calls}
+            if names & leaves:
+                break
+            drawn = [f for f in calls if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+                     and f.value.id == "st" and f.attr not in ("session_state", "query_params", "cache_data")]
+            if drawn:
+                late.append(f"{page.name}:{node.lineno} st.{drawn[0].attr}")
+                break
+        else:
+            late.append(f"{page.name}: never")
+    assert late == [], late
