@@ -111,6 +111,8 @@ def test_the_command_line_prints_the_same_changes(history, capsys, monkeypatch):
     assert cli.main(["compare", "--from", "previous", "--db", str(live)]) == 0
     text = capsys.readouterr().out
     assert "▲ 儿童服务点: 1,513 → 1,514" in text and "已补齐 1" in text
+    assert "nan" not in text and "儿童人数" not in text   # the demo has no child counts: no figure, no change
+    assert out["metrics"][[m["id"] for m in out["metrics"]].index("children")]["before"] is None
 
 
 def test_the_coverage_page_shows_what_changed_since_the_previous_period(history, monkeypatch):

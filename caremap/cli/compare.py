@@ -55,8 +55,8 @@ def run(args) -> int:
     print(f"{before.data_version} ({before.as_of}{' ' + before.label if before.label else ''}) → "
           f"{after.data_version} ({after.as_of}{' ' + after.label if after.label else ''})")
     for r in result.metrics.itertuples():
-        if r.change:
-            share = f" ({r.share_change:+.1%})" if r.share_change is not None else ""
+        if r.change == r.change and r.change:   # NaN (a figure missing in either period) is no change
+            share = f" ({r.share_change:+.1%})" if r.share_change == r.share_change else ""
             arrow = "▲" if r.change > 0 else "▼"
             print(f"{arrow} {r.label}: {metrics.fmt(r.id, r.before, args.lang)} → "
                   f"{metrics.fmt(r.id, r.after, args.lang)}{share}")

@@ -158,7 +158,7 @@ def compare(before: Period, after: Period, district: str | None = None, street: 
         (vb, reg_b, comp_b, _), (va, reg_a, comp_a, _), (points, workers) = (j.result() for j in jobs)
     rows = []
     for mid in sorted(set(vb) | set(va), key=lambda m: list(va).index(m) if m in va else 10_000):
-        b, a = vb.get(mid), va.get(mid)
+        b, a = (None if v is None or v != v else v for v in (vb.get(mid), va.get(mid)))   # NaN: no figure
         label = (reg_a if mid in reg_a else reg_b)[mid].text("label", language)
         change = None if a is None or b is None else a - b
         share = None if change is None or not b else change / b
