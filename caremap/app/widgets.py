@@ -19,6 +19,12 @@ def demo_note() -> None:
         st.caption(t("common.demo_caption"))
 
 
+def demo_note_short() -> None:
+    """The 示例数据 mark where a page has no room for the whole sentence (presenter, big screen)."""
+    if db.is_demo():
+        st.caption(t("common.demo_short"))
+
+
 def geography_note(district: str | None = None, street: str | None = None) -> None:
     """Which figures of the scope still rest on demo or approximate locations (said wherever distances, siting or
     the map's positions are shown), from the metrics of the bureau's geography."""
