@@ -27,6 +27,23 @@ def pytest_runtest_setup(item):
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 
 
+@pytest.fixture(autouse=True)
+def _server_past_its_first_run(monkeypatch):
+    """AppTest makes every run a fresh server: it resets Streamlit's pages/ flag before each run, so each run of
+    dashboard.py would first run the page alone and then rerun into the frame, losing the click that run carried.
+    A real server leaves that old mechanism once, on its first run (caremap/app/pages_v1.py; the browser tests open
+    a fresh server's first page by its URL); the AppTests run as a server does from then on."""
+    from streamlit.runtime import pages_manager
+
+    original = pages_manager.PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        pages_manager.PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(pages_manager.PagesManager, "__init__", init)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def demo_db(tmp_path_factory) -> Path:
     """The demo data built into a session database; every test (and AppTest) reads it via $CAREMAP_DB."""
