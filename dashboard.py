@@ -36,6 +36,7 @@ PAGES = [  # (file, label key, icon); a page joins the navigation when its file 
     ("pages/glossary.py", "glossary.title", ":material/menu_book:"),
     ("pages/briefing.py", "briefing.title", ":material/slideshow:"),
     ("pages/presenter.py", "presenter.title", ":material/present_to_all:"),
+    ("pages/bigscreen.py", "bigscreen.title", ":material/tv:"),
     ("pages/data_admin.py", "data_admin.title", ":material/admin_panel_settings:"),
 ]
 nav = st.navigation([st.Page(f, title=t(label), icon=icon, default=(i == 0))

@@ -81,15 +81,7 @@ def counter_html(counter: str, footer: str) -> str:
 
 def enlarge(chart):
     """A copy of a chart with projector-sized axis, legend and title text (same data, marks and fonts)."""
-    big = chart.copy(deep=True)
-    if big.config is alt.Undefined:
-        big.config = alt.Config()
-    for part, (cls, sizes) in LARGE.items():
-        if getattr(big.config, part) is alt.Undefined:
-            setattr(big.config, part, cls())
-        for name, value in sizes.items():
-            setattr(getattr(big.config, part), name, value)
-    return big
+    return _configured(chart, LARGE)
 
 
 def untitled(chart):
@@ -99,12 +91,58 @@ def untitled(chart):
     return plain
 
 
-@lru_cache(maxsize=64)
-def chart_svg(chart_id: str, district: str | None, street: str | None, lang: str, data_key: tuple) -> str:
-    """A chart slide's picture: the chart enlarged, untitled, as SVG (sharp at any projector size); once per chart,
-    scope, language and data version."""
+# The big screen's dark ground: light text, axes and grid; the ink of the map's scale bar and north arrow
+# (charts.INK) turned light too. The marks keep their own colours.
+DARK = {"background": "transparent",
+        "axis": {"labelColor": "#CBD5E1", "titleColor": "#E2E8F0", "gridColor": "#334155", "domainColor": "#64748B",
+                 "tickColor": "#64748B"},
+        "legend": {"labelColor": "#CBD5E1", "titleColor": "#E2E8F0"},
+        "title": {"color": "#F1F5F9", "subtitleColor": "#94A3B8"},
+        "view": {"stroke": "transparent"}}
+DARK_INK = "#E2E8F0"
+
+
+def _configured(chart, parts: dict):
+    """A copy of a chart with the given config parts set (same data, marks and encodings)."""
+    out = chart.copy(deep=True)
+    if out.config is alt.Undefined:
+        out.config = alt.Config()
+    for part, (cls, values) in parts.items():
+        if getattr(out.config, part) is alt.Undefined:
+            setattr(out.config, part, cls())
+        for name, value in values.items():
+            setattr(getattr(out.config, part), name, value)
+    return out
+
+
+def darken(spec: dict) -> dict:
+    """A chart's Vega-Lite spec drawn for a dark wall screen (a new dict; the chart itself is not changed)."""
+    def ink(node):
+        if isinstance(node, dict):
+            return {k: (DARK_INK if v == charts.INK else ink(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [ink(v) for v in node]
+        return node
+
+    out = ink(spec)
+    config = out.setdefault("config", {})
+    for part, values in DARK.items():
+        config[part] = {**config.get(part, {}), **values} if isinstance(values, dict) else values
+    return out
+
+
+@lru_cache(maxsize=256)
+def chart_svg(chart_id: str, district: str | None, street: str | None, lang: str, data_key: tuple,
+              dark: bool = False, size: tuple[int, int] | None = None) -> str:
+    """A chart's picture for a screen: enlarged, untitled (the slide or panel names it), as SVG (sharp at any
+    size); on the big screen in dark colours, and drawn at `size` (its plot's width and height in px) where its
+    panel's shape differs from the page's. Once per chart, scope, language, data version, colours and size."""
     fig = charts.build(chart_id, district, street, lang)
-    return files.to_svg(dataclasses.replace(fig, chart=untitled(enlarge(fig.chart)))).decode("utf-8")
+    chart = untitled(enlarge(fig.chart))
+    if size:
+        chart = chart.properties(width=size[0], height=size[1])
+    spec = files.spec(dataclasses.replace(fig, chart=chart))
+    return files.spec_svg(darken(spec) if dark else spec).decode("utf-8")
 
 
 _warming: set[tuple] = set()
@@ -115,13 +153,18 @@ def warm(deck: Deck) -> None:
     """Draw the deck's chart pictures on a background thread while the first slides are shown, so that moving to
     a chart slide only sends a picture that is ready. No Streamlit on that thread."""
     key = db.cache_key()
-    jobs = [(s.chart_id, deck.district, deck.street, deck.lang, key) for s in deck.slides
-            if s.kind == "chart" and s.chart_id]
+    warm_charts([(s.chart_id, deck.district, deck.street, deck.lang, key) for s in deck.slides
+                 if s.kind == "chart" and s.chart_id])
+
+
+def warm_charts(jobs: list[tuple]) -> None:
+    """chart_svg for each job (its arguments), once each, on a background thread."""
     with _warming_lock:
         jobs = [j for j in jobs if j not in _warming]
         _warming.update(jobs)
     if jobs:
-        threading.Thread(target=lambda: [chart_svg(*j) for j in jobs], daemon=True, name="presenter-warm").start()
+        # not a daemon: a renderer (vl-convert) stopped mid-picture at interpreter exit aborts the process
+        threading.Thread(target=lambda: [chart_svg(*j) for j in jobs], name="presenter-warm").start()
 
 
 def heading_html(slide: Slide) -> str:

@@ -23,6 +23,7 @@ from caremap.store import db
 
 CJK_FONT = "Noto Sans CJK SC"  # Debian fonts-noto-cjk; vl-convert and browsers find it by this name
 CHARTS: dict[str, Callable[..., Figure]] = {}
+INK = "#222"   # the map's scale bar and north arrow (a dark screen turns this ink light)
 
 
 @dataclass
@@ -564,14 +565,14 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
     bar = pd.DataFrame({"lon": [x0], "lat": [y0], "lon2": [x0 + length / km_per_deg],
                         "mid": [x0 + length / km_per_deg / 2],
                         "label": [(f"{length:g} 公里" if zh else f"{length:g} km")]})
-    scale_bar = alt.Chart(bar).mark_rule(strokeWidth=4, color="#222").encode(
+    scale_bar = alt.Chart(bar).mark_rule(strokeWidth=4, color=INK).encode(
         longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat:Q")
-    scale_text = alt.Chart(bar).mark_text(dy=-10, fontSize=11, color="#222", font=CJK_FONT).encode(
+    scale_text = alt.Chart(bar).mark_text(dy=-10, fontSize=11, color=INK, font=CJK_FONT).encode(
         longitude="mid:Q", latitude="lat:Q", text="label:N")
     arrow = pd.DataFrame({"lon": [east - (east - west) * 0.04], "lat": [north - (north - south) * 0.06]})
-    north_arrow = alt.Chart(arrow).mark_text(text="▲", fontSize=22, color="#222", font=CJK_FONT).encode(
+    north_arrow = alt.Chart(arrow).mark_text(text="▲", fontSize=22, color=INK, font=CJK_FONT).encode(
         longitude="lon:Q", latitude="lat:Q") + alt.Chart(arrow).mark_text(
-        text="N", dy=18, fontSize=13, fontWeight="bold", color="#222", font=CJK_FONT).encode(
+        text="N", dy=18, fontSize=13, fontWeight="bold", color=INK, font=CJK_FONT).encode(
         longitude="lon:Q", latitude="lat:Q")
     layered = alt.layer(base, dots, scale_bar, scale_text, north_arrow).resolve_scale(color="independent") \
         .project(type="mercator", fit=corners)

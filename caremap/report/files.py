@@ -48,7 +48,12 @@ def to_png(fig: Figure, scale: float = PNG_SCALE) -> bytes:
 
 
 def to_svg(fig: Figure) -> bytes:
-    return vl_convert.vegalite_to_svg(spec(fig), vl_version=_vl_version()).encode("utf-8")
+    return spec_svg(spec(fig))
+
+
+def spec_svg(vega_lite: dict) -> bytes:
+    """SVG of a Vega-Lite spec (a chart's spec() restyled for a screen)."""
+    return vl_convert.vegalite_to_svg(vega_lite, vl_version=_vl_version()).encode("utf-8")
 
 
 def to_pdf(fig: Figure) -> bytes:
