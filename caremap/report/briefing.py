@@ -1,7 +1,9 @@
-"""The briefing deck: one outline of slides for a scope, written as a 16:9 PPTX (python-pptx) and a PDF (Pillow).
+"""The briefing deck: one outline of slides for a scope, written as a 16:9 PPTX (python-pptx) and a PDF (vl-convert).
 
 outline() decides what the slides say (the presenter page shows the same slides); layout() places each
-slide's text, chart image and table on a 13.33 × 7.5 inch page; to_pptx() and to_pdf() draw that layout.
+slide's text, chart, table and map on a 13.33 × 7.5 inch page; to_pptx() and to_pdf() draw that layout. In the
+PPTX the charts are native (editable in PowerPoint and WPS, their data the chart's own frame); the PDF draws the
+picture of the same chart.
 """
 
 from __future__ import annotations
@@ -658,11 +660,15 @@ def _svg_text(x: float, y: float, text: str, size: float, bold: bool, color: str
 def _svg_image(x: float, y: float, w: float, h: float, png: bytes) -> str:
     from PIL import Image
 
-    img_w, img_h = Image.open(io.BytesIO(png)).size
-    dx, dy, fw, fh = _fit(w, h, img_w, img_h)
-    data = base64.b64encode(png).decode("ascii")
+    img = Image.open(io.BytesIO(png))
+    dx, dy, fw, fh = _fit(w, h, *img.size)
+    flat = Image.new("RGB", img.size, "white")  # as JPEG: the PDF writer re-compresses a large PNG for seconds
+    flat.paste(img, mask=img.convert("RGBA"))
+    buf = io.BytesIO()
+    flat.save(buf, "JPEG", quality=92)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<image x="{_px(x + dx)}" y="{_px(y + dy)}" width="{_px(fw)}" height="{_px(fh)}" '
-            f'xlink:href="data:image/png;base64,{data}"/>')
+            f'xlink:href="data:image/jpeg;base64,{data}"/>')
 
 
 def slide_svg(slide: Slide, deck: Deck, number: int) -> str:

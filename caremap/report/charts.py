@@ -553,7 +553,7 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color("category_name:N", title="服务点类别" if zh else "Service-point category",
                         scale=alt.Scale(domain=shown["name"].tolist(), range=shown["color"].tolist()),
-                        legend=alt.Legend(orient="right", symbolSize=40, labelLimit=300)),
+                        legend=alt.Legend(orient="right", symbolSize=90, labelLimit=300)),
         tooltip=[alt.Tooltip("name:N", title="名称" if zh else "Name"),
                  alt.Tooltip("category_name:N", title="类别" if zh else "Category")])
     # scale bar (a round length about a fifth of the width) at the lower left, north arrow at the upper right
