@@ -94,7 +94,7 @@ def test_title_slide_names_scope_date_and_demo(pptx):
 
 def test_every_slide_has_speaker_notes_with_the_sources(deck, pptx):
     for slide, page in zip(deck.slides, pptx.slides):
-        notes = page.notes_slide.notes_text_frame.text
+        notes = _plain(page.notes_slide.notes_text_frame.text)
         assert facts.SEED_SOURCE in notes
         if slide.figure is not None:
             assert slide.figure.source in notes
@@ -253,7 +253,7 @@ UNIT_NUMBER = re.compile(r"\d(?:[\u2060\u00a0 ]?[\d,.])*[\u2060\u00a0 ]?(?:万|�
 def test_no_number_is_split_from_its_unit_in_the_pptx(pptx):
     seen = 0
     for page in pptx.slides:
-        for frame in _frames(page):
+        for frame in [*_frames(page), page.notes_slide.notes_text_frame]:
             paras = [p for p in frame.paragraphs]
             for before, after in zip(paras, paras[1:]):  # no paragraph break between a number and its unit
                 assert not (re.search(r"\d[\u2060\u00a0]?$", before.text) and re.match(r"[\d万人个%]", after.text))
@@ -299,7 +299,7 @@ PATH = re.compile(r"(?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]*[A-Za-z][A-Za-z0-9_.-]*|
 def test_no_file_path_in_any_text_or_note(deck, pptx):
     assert PATH.search("来源：data/reference/standards.toml") and not PATH.search("10/10 个街道")
     for page in pptx.slides:
-        texts = [_plain(f.text) for f in _frames(page)] + [page.notes_slide.notes_text_frame.text]
+        texts = [_plain(f.text) for f in _frames(page)] + [_plain(page.notes_slide.notes_text_frame.text)]
         for text in texts:
             assert not PATH.search(text), text
 
@@ -310,11 +310,11 @@ def test_every_figure_slide_explains_its_figures_in_the_notes(deck, pptx):
         if slide.kind == "title":
             continue
         key = "headline" if slide.kind == "headline" else slide.chart_id
-        notes = page.notes_slide.notes_text_frame.text
+        notes = _plain(page.notes_slide.notes_text_frame.text)
         assert briefing.FIGURES[key], key
         for metric_id in briefing.FIGURES[key]:
             assert every[metric_id].text("definition", "zh") in notes, (key, metric_id)
-    headline = pptx.slides[1].notes_slide.notes_text_frame.text
+    headline = _plain(pptx.slides[1].notes_slide.notes_text_frame.text)
     assert "服务人次：" in headline and "儿童服务点：范围内服务点名录中的儿童服务点个数" in headline
 
 
@@ -347,7 +347,7 @@ def test_pdf_shows_the_slides_text_in_a_cjk_font(deck, tmp_path):
 
 def test_no_phone_numbers_in_the_deck(pptx):
     for page in pptx.slides:
-        assert not MOBILE.search(_texts(page) + page.notes_slide.notes_text_frame.text)
+        assert not MOBILE.search(_texts(page) + _plain(page.notes_slide.notes_text_frame.text))
 
 
 def test_english_deck():
@@ -365,7 +365,7 @@ def test_english_deck_has_native_charts_and_english_notes():
     names = {s.name for c in charted for s in c.plots[0].series}
     assert {"In post", "Vacant post", "Projects", "Person-times"} <= names
     assert "其他" not in names
-    notes = pptx.slides[1].notes_slide.notes_text_frame.text
+    notes = _plain(pptx.slides[1].notes_slide.notes_text_frame.text)
     assert "What the figures on this slide mean:" in notes
     assert briefing.metrics.get("person_times").text("definition", "en") in notes
 

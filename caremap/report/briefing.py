@@ -214,6 +214,7 @@ def progress_slide(district, street, lang, demo) -> Slide:
     share_cols = [t("coverage.col_share_now", lang), t("coverage.col_target", lang)]
     shown = table.assign(**{c: table[c].map(lambda v: "—" if v is None or pd.isna(v) else f"{v:.1%}")
                             for c in share_cols})
+    shown = shown.astype(object).where(shown.notna(), "—")  # no pace with one period: "—", not "nan"
     assessment = shown.columns[6]
     late = shown.loc[shown[assessment].isin([charts.PROGRESS_WORDS[k][lang == "en"] for k in ("late", "no_progress")]),
                      shown.columns[0]].tolist()
@@ -459,7 +460,7 @@ def layout(slide: Slide, deck: Deck, number: int) -> list:
             items.append(Text(0.6, top, 12.1, 0.6, t("briefing.gaps_empty", deck.lang), 18))
         else:
             rows = len(slide.table) + 1
-            items.append(Grid(0.6, top, 12.1, min(4.8, 0.44 * rows), slide.table, 14))
+            items.append(Grid(0.6, top, 12.1, min(4.6, 0.44 * rows), slide.table, 14 if rows <= 9 else 12))
     elif slide.kind == "chart" and slide.figure is not None:
         data = native_data(slide.figure, deck.lang)
         if slide.chart_id == "gap_matrix":
@@ -625,7 +626,7 @@ def to_pptx(deck: Deck) -> bytes:
                         if fill:
                             cell.fill.solid()
                             cell.fill.fore_color.rgb = RGBColor.from_string(fill)
-        page.notes_slide.notes_text_frame.text = slide.notes
+        page.notes_slide.notes_text_frame.text = keep_together(slide.notes)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
@@ -709,8 +710,9 @@ def _svg_grid(item: Grid) -> list[str]:
     wrapped = [[_wrap(draw, v, fonts.pil_font(round(size), bold=i == 0), round(col_w - 24)) or [""] for v in values]
                for i, values in enumerate(cells)]
     need = [max(len(c) for c in row) * size * 1.25 + 16 for row in wrapped]
-    body = (_px(item.h) - need[0]) / max(len(cells) - 1, 1)  # the header grows as it wraps, the rows share the rest
-    heights = [need[0]] + [max(body, n) for n in need[1:]]
+    # the header grows as it wraps, the rows share the rest (all as tall as the tallest when that is more)
+    body = max([(_px(item.h) - need[0]) / max(len(cells) - 1, 1)] + need[1:])
+    heights = [need[0]] + [body] * (len(cells) - 1)
     out, top = [], float(_px(item.y))
     for i, (values, height) in enumerate(zip(wrapped, heights)):
         band = "1F4E79" if i == 0 else ("E8EEF7" if i % 2 else "F6F8FB")
