@@ -30,8 +30,22 @@ def pptx(deck):
     return Presentation(io.BytesIO(briefing.to_pptx(deck)))
 
 
+def _plain(text: str) -> str:
+    """Text as read: without the word joiners and no-break spaces that keep numbers whole."""
+    return text.replace(briefing.WORD_JOINER, "").replace(briefing.NBSP, " ")
+
+
 def _texts(slide) -> str:
-    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    return _plain("\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame))
+
+
+def _frames(page):
+    """Every text frame of a slide: text boxes and table cells."""
+    for shape in page.shapes:
+        if shape.has_text_frame:
+            yield shape.text_frame
+        if shape.has_table:
+            yield from (cell.text_frame for row in shape.table.rows for cell in row.cells)
 
 
 def _numbers(sentence: str) -> list[float]:
@@ -54,12 +68,22 @@ def test_deck_has_the_slides_in_order(deck, pptx):
         text = _texts(page)
         assert slide.title in text and slide.takeaway in text
         pictures = [s for s in page.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        if slide.kind == "chart":  # one chart per slide, the 2× PNG of the same Figure
-            assert len(pictures) == 1 and slide.takeaway
+        native = [s for s in page.shapes if s.has_chart]
+        tables = [s for s in page.shapes if s.has_table]
+        # one figure per slide: a native chart, the coverage matrix as a table, the map as a picture (3×)
+        if slide.chart_id in briefing.NATIVE:
+            assert len(native) == 1 and not pictures and not tables and slide.takeaway
+        elif slide.chart_id == "gap_matrix":
+            assert len(tables) == 1 and not pictures and not native
+            assert len(tables[0].table.rows) == len(slide.figure.data.iloc[:, 0].unique()) + 1
+        elif slide.kind == "chart":
+            assert len(pictures) == 1 and not native and slide.takeaway
             img = Image.open(io.BytesIO(pictures[0].image.blob))
-            assert img.size == Image.open(io.BytesIO(briefing.files.to_png(slide.figure))).size
+            assert img.size == Image.open(io.BytesIO(briefing.chart_png(slide.chart_id, DISTRICT, None, "zh",
+                                                                        db.cache_key()))).size
+            assert img.size[0] >= 2400, "the map is a high-resolution picture"
         else:
-            assert not pictures
+            assert not pictures and not native
 
 
 def test_title_slide_names_scope_date_and_demo(pptx):
@@ -70,7 +94,7 @@ def test_title_slide_names_scope_date_and_demo(pptx):
 
 def test_every_slide_has_speaker_notes_with_the_sources(deck, pptx):
     for slide, page in zip(deck.slides, pptx.slides):
-        notes = page.notes_slide.notes_text_frame.text
+        notes = _plain(page.notes_slide.notes_text_frame.text)
         assert facts.SEED_SOURCE in notes
         if slide.figure is not None:
             assert slide.figure.source in notes
@@ -153,6 +177,147 @@ def test_lazy_outline_builds_the_same_slides(deck):
         assert (lazy.slide(i).title, lazy.slide(i).takeaway) == (slide.title, slide.takeaway)
 
 
+def _chart(pptx, deck, chart_id):
+    i = next(i for i, s in enumerate(deck.slides) if s.chart_id == chart_id)
+    return next(s.chart for s in pptx.slides[i].shapes if s.has_chart)
+
+
+def _embedded(chart) -> tuple[list[str], dict[str, list[float]]]:
+    """A native chart's embedded data: its categories and each series' values, by name."""
+    plot = chart.plots[0]
+    return list(plot.categories), {s.name: list(s.values) for s in plot.series}
+
+
+def test_charts_are_native_with_the_charts_own_data(deck, pptx):
+    native = [i for i, page in enumerate(pptx.slides) if any(s.has_chart for s in page.shapes)]
+    assert len(native) >= 5
+    for i in native:  # the embedded data is the Figure's own frame, read the way the page's chart reads it
+        want = briefing.native_data(deck.slides[i].figure, "zh")
+        cats, series = _embedded(_chart(pptx, deck, deck.slides[i].chart_id))
+        assert cats == want.categories and series == dict(want.series)
+    values = briefing.metrics.values(DISTRICT)
+    # …and equals an independent read of the same named queries and the metrics layer
+    domains = db.query("sw_by_domain", district=DISTRICT, street=None)
+    cats, series = _embedded(_chart(pptx, deck, "projects_by_domain"))
+    assert cats == domains["domain"].tolist() and series == {"项目数": domains["projects"].astype(float).tolist()}
+    assert sum(series["项目数"]) == values["sw_projects"]
+    trend = db.query("sw_service_trend", district=DISTRICT, street=None)
+    cats, series = _embedded(_chart(pptx, deck, "service_trend"))
+    assert cats == trend["month"].dt.strftime("%Y-%m").tolist()
+    assert series == {"服务人次": trend["person_times"].astype(float).tolist(),
+                      "线上服务人次": trend["online_person_times"].astype(float).tolist()}
+    assert sum(series["服务人次"]) == values["person_times"]
+    streets = db.query("workforce_by_street", district=DISTRICT, street=None)
+    cats, series = _embedded(_chart(pptx, deck, "workforce_by_district"))
+    assert cats == streets["street_name"].tolist()
+    assert [series[k] for k in ("在岗", "空缺（有岗位记录）", "无在册儿童主任")] == [
+        streets[c].astype(float).tolist() for c in ("filled", "vacant", "no_record")]
+    assert sum(series["在岗"]) == values["units_director_in_post"]
+    systems = db.query("points_by_system", district=DISTRICT, street=None).groupby("system")["points"].sum()
+    cats, series = _embedded(_chart(pptx, deck, "points_by_system"))
+    assert cats == systems.sort_values(ascending=False, kind="stable").index.tolist()  # as the page: sort="-x"
+    assert [sum(v) for v in zip(*series.values())] == [float(systems[c]) for c in cats]
+    assert sum(map(sum, series.values())) == values["service_points"]
+
+
+def test_many_series_become_the_largest_and_other():
+    fig = charts.build("coverage_by_district")  # the city: 10 districts × every owning system
+    systems = db.query("points_by_district", district=None, street=None).groupby("system")["points"].sum()
+    data = briefing.native_data(fig, "zh")
+    assert len(systems) > briefing.TOP_SERIES + 1, "the demo data has more systems than colours"
+    names = [n for n, _ in data.series]
+    assert names[:-1] == systems.sort_values(ascending=False, kind="stable").index[:briefing.TOP_SERIES].tolist()
+    assert names[-1] == "其他" and data.colours[-1] == briefing.OTHER_COLOUR
+    by_district = db.query("points_by_district", district=None, street=None).groupby(
+        "district_name", sort=False)["points"].sum()
+    assert data.categories == by_district.index.tolist()
+    assert [sum(v) for v in zip(*(v for _, v in data.series))] == by_district.astype(float).tolist()
+
+
+def test_native_charts_read_at_a_distance(pptx):
+    from pptx.oxml.ns import qn
+
+    charted = [s.chart for page in pptx.slides for s in page.shapes if s.has_chart]
+    for chart in charted:
+        assert chart.font.size.pt >= 12
+        assert chart.category_axis.tick_labels.font.size.pt >= 12 and chart.value_axis.tick_labels.font.size.pt >= 12
+        assert not chart.has_legend or chart.legend.font.size.pt >= 12
+        assert len(chart.plots[0].series) <= briefing.TOP_SERIES + 1
+        ea = chart.font._rPr.find(qn("a:ea"))
+        assert ea is not None and ea.get("typeface") == charts.CJK_FONT
+
+
+UNIT_NUMBER = re.compile(r"\d(?:[\u2060\u00a0 ]?[\d,.])*[\u2060\u00a0 ]?(?:万|人次|个|%)")
+
+
+def test_no_number_is_split_from_its_unit_in_the_pptx(pptx):
+    seen = 0
+    for page in pptx.slides:
+        for frame in [*_frames(page), page.notes_slide.notes_text_frame]:
+            paras = [p for p in frame.paragraphs]
+            for before, after in zip(paras, paras[1:]):  # no paragraph break between a number and its unit
+                assert not (re.search(r"\d[\u2060\u00a0]?$", before.text) and re.match(r"[\d万人个%]", after.text))
+            for para in paras:
+                assert "\v" not in para.text  # no line break inside a paragraph
+                for m in UNIT_NUMBER.finditer(para.text):
+                    token = m.group()
+                    assert " " not in token, f"plain space in {token!r}"
+                    visible = [c for c in token if c not in (briefing.WORD_JOINER, briefing.NBSP)]
+                    joins = token.count(briefing.WORD_JOINER) + token.count(briefing.NBSP)
+                    assert joins == len(visible) - 1, f"{token!r} can break"
+                    assert any(token in r.text for r in para.runs), f"{token!r} spans runs"
+                    seen += 1
+    assert seen > 20
+    assert briefing.keep_together("累计服务 330万人次，最多：宝安区 54个") == (
+        "累计服务 3\u20603\u20600\u2060万\u2060人\u2060次，最多：宝安区 5\u20604\u2060个")
+    assert briefing.keep_together("全市 1,513 个") == "全市 1\u2060,\u20605\u20601\u20603\u00a0个"
+
+
+def test_the_pdf_wrapper_never_splits_a_number_and_its_unit():
+    from PIL import ImageDraw
+
+    from caremap.report import fonts
+
+    draw = ImageDraw.Draw(Image.new("RGB", (8, 8)))
+    font = fonts.pil_font(36)
+    text = "全市共有儿童服务点 1,513 个；儿童社工项目 191 个，累计服务 330万人次（最多：宝安区 54个；71%）。"
+    tokens = [m.group() for m in briefing.NUMBER.finditer(text)]
+    assert {"1,513 个", "330万人次", "54个", "71%"} <= set(tokens)
+    for width in range(120, 1400, 23):  # every width puts a break somewhere else
+        lines = briefing._wrap(draw, text, font, width)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        for token in tokens:
+            assert any(token in line for line in lines), f"{token!r} split at width {width}: {lines}"
+        assert not any(line[0] in "，。；）%" for line in lines[1:])
+    english = briefing._wrap(draw, "Nanshan: 3,300,000 person-times served in 2020.", font, 300)
+    assert all(" " not in w.strip() or len(w.split()) > 1 for w in english) and "3,300,000" in " ".join(english)
+
+
+PATH = re.compile(r"(?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]*[A-Za-z][A-Za-z0-9_.-]*|\.(?:toml|csv|sql|duckdb|py)\b")
+
+
+def test_no_file_path_in_any_text_or_note(deck, pptx):
+    assert PATH.search("来源：data/reference/standards.toml") and not PATH.search("10/10 个街道")
+    for page in pptx.slides:
+        texts = [_plain(f.text) for f in _frames(page)] + [_plain(page.notes_slide.notes_text_frame.text)]
+        for text in texts:
+            assert not PATH.search(text), text
+
+
+def test_every_figure_slide_explains_its_figures_in_the_notes(deck, pptx):
+    every = briefing.metrics.registry()
+    for slide, page in zip(deck.slides, pptx.slides):
+        if slide.kind == "title":
+            continue
+        key = "headline" if slide.kind == "headline" else slide.chart_id
+        notes = _plain(page.notes_slide.notes_text_frame.text)
+        assert briefing.FIGURES[key], key
+        for metric_id in briefing.FIGURES[key]:
+            assert every[metric_id].text("definition", "zh") in notes, (key, metric_id)
+    headline = _plain(pptx.slides[1].notes_slide.notes_text_frame.text)
+    assert "服务人次：" in headline and "儿童服务点：范围内服务点名录中的儿童服务点个数" in headline
+
+
 def test_pdf_has_one_16_by_9_page_per_slide(deck):
     pdf = briefing.to_pdf(deck)
     assert pdf.startswith(b"%PDF")
@@ -163,9 +328,26 @@ def test_pdf_has_one_16_by_9_page_per_slide(deck):
     assert page.crop((100, 280, 1800, 520)).getextrema()[0] < 100, "the title is drawn"
 
 
+def test_pdf_shows_the_slides_text_in_a_cjk_font(deck, tmp_path):
+    import subprocess
+
+    from pypdf import PdfReader
+
+    path = tmp_path / "deck.pdf"
+    path.write_bytes(briefing.to_pdf(deck))
+    assert len(PdfReader(str(path)).pages) == len(deck.slides)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansCJK" in fonts and " yes yes " in fonts  # embedded, subset
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    for slide, page in zip(deck.slides, pages):
+        assert slide.title.replace(" ", "") in page.replace(" ", "")
+    assert "330万人次" in text.replace(" ", "") or deck.slides[1].metrics[-1][1] in text
+
+
 def test_no_phone_numbers_in_the_deck(pptx):
     for page in pptx.slides:
-        assert not MOBILE.search(_texts(page) + page.notes_slide.notes_text_frame.text)
+        assert not MOBILE.search(_texts(page) + _plain(page.notes_slide.notes_text_frame.text))
 
 
 def test_english_deck():
@@ -173,6 +355,19 @@ def test_english_deck():
     assert deck.slides[0].title == "Shenzhen child-care service network · Briefing"
     assert deck.slides[1].takeaway.startswith("Nanshan")
     assert deck.slides[0].lines[0].startswith("Scope: Whole city")
+
+
+def test_english_deck_has_native_charts_and_english_notes():
+    deck = briefing.outline(DISTRICT, lang="en")
+    pptx = Presentation(io.BytesIO(briefing.to_pptx(deck)))
+    charted = [s.chart for page in pptx.slides for s in page.shapes if s.has_chart]
+    assert len(charted) >= 5
+    names = {s.name for c in charted for s in c.plots[0].series}
+    assert {"In post", "Vacant post", "Projects", "Person-times"} <= names
+    assert "其他" not in names
+    notes = _plain(pptx.slides[1].notes_slide.notes_text_frame.text)
+    assert "What the figures on this slide mean:" in notes
+    assert briefing.metrics.get("person_times").text("definition", "en") in notes
 
 
 def test_cli_writes_pptx_and_pdf(tmp_path, capsys):

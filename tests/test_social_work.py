@@ -75,7 +75,7 @@ def test_service_trend_marks_the_epidemic_online_months():
     assert marks[0] == "rect" and "line" in marks
     rect_data = next(v for k, v in spec["datasets"].items() if v and "start" in v[0])
     assert rect_data[0]["start"].startswith("2020-01-17") and rect_data[0]["end"].startswith("2020-05-16")
-    assert "疫情期间线上服务630,869人次" in fig.takeaway
+    assert "疫情期间线上服务63.1万人次" in fig.takeaway and "全期共330万人次" in fig.takeaway  # 万, as the figures
 
 
 def test_ranking_switches_measure_and_one_organisation_drills_to_its_projects_and_sites():

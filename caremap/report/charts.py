@@ -17,7 +17,7 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
-from caremap.common.i18n import t
+from caremap.common.i18n import fmt_int, t
 from caremap.report.scope import label_of, place_of
 from caremap.store import db
 
@@ -328,12 +328,12 @@ def service_trend(district=None, street=None, lang="zh") -> Figure:
     elif len(online):
         first, last = online["month"].min(), online["month"].max()
         on, during = int(online["online_person_times"].sum()), int(online["person_times"].sum())
-        takeaway = (f"{scope}：{first:%Y年%-m月}至{last:%Y年%-m月}疫情期间线上服务{on:,}人次，占同期服务人次的"
-                    f"{on / during:.0%}；全期共{total:,}人次。" if lang == "zh" else
+        takeaway = (f"{scope}：{first:%Y年%-m月}至{last:%Y年%-m月}疫情期间线上服务{fmt_int(on, lang)}人次，"
+                    f"占同期服务人次的{on / during:.0%}；全期共{fmt_int(total, lang)}人次。" if lang == "zh" else
                     f"{scope}: {on:,} online person-times during the epidemic ({first:%b %Y}–{last:%b %Y}), "
                     f"{on / during:.0%} of that period's services; {total:,} in all.")
     else:
-        takeaway = (f"{scope}：全期共服务{total:,}人次。" if lang == "zh"
+        takeaway = (f"{scope}：全期共服务{fmt_int(total, lang)}人次。" if lang == "zh"
                     else f"{scope}: {total:,} person-times in all.")
     source = _zh_en(lang, "CareMap 社工服务月报数据库", "CareMap social-work monthly service records")
     out = data.assign(month=data["month"].dt.strftime("%Y-%m"))[["month", "person_times", "online_person_times"]]
@@ -554,7 +554,7 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color("category_name:N", title="服务点类别" if zh else "Service-point category",
                         scale=alt.Scale(domain=shown["name"].tolist(), range=shown["color"].tolist()),
-                        legend=alt.Legend(orient="right", symbolSize=40, labelLimit=220)),
+                        legend=alt.Legend(orient="right", symbolSize=90, labelLimit=300)),
         tooltip=[alt.Tooltip("name:N", title="名称" if zh else "Name"),
                  alt.Tooltip("category_name:N", title="类别" if zh else "Category")])
     # scale bar (a round length about a fifth of the width) at the lower left, north arrow at the upper right
@@ -567,12 +567,12 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
                         "label": [(f"{length:g} 公里" if zh else f"{length:g} km")]})
     scale_bar = alt.Chart(bar).mark_rule(strokeWidth=4, color=INK).encode(
         longitude="lon:Q", latitude="lat:Q", longitude2="lon2:Q", latitude2="lat:Q")
-    scale_text = alt.Chart(bar).mark_text(dy=-10, fontSize=11, color=INK, font=CJK_FONT).encode(
+    scale_text = alt.Chart(bar).mark_text(dy=-12, fontSize=14, color=INK, font=CJK_FONT).encode(
         longitude="mid:Q", latitude="lat:Q", text="label:N")
     arrow = pd.DataFrame({"lon": [east - (east - west) * 0.04], "lat": [north - (north - south) * 0.06]})
-    north_arrow = alt.Chart(arrow).mark_text(text="▲", fontSize=22, color=INK, font=CJK_FONT).encode(
+    north_arrow = alt.Chart(arrow).mark_text(text="▲", fontSize=26, color=INK, font=CJK_FONT).encode(
         longitude="lon:Q", latitude="lat:Q") + alt.Chart(arrow).mark_text(
-        text="N", dy=18, fontSize=13, fontWeight="bold", color=INK, font=CJK_FONT).encode(
+        text="N", dy=22, fontSize=16, fontWeight="bold", color=INK, font=CJK_FONT).encode(
         longitude="lon:Q", latitude="lat:Q")
     layered = alt.layer(base, dots, scale_bar, scale_text, north_arrow).resolve_scale(color="independent") \
         .project(type="mercator", fit=corners)
