@@ -93,8 +93,11 @@ with left:
     if tile_error:
         st.warning(t("map.tiles_error", error=tile_error))
     elif source:
-        st.caption(t("map.tiles_on", name=source.name, crs=source.crs, attribution=source.attribution)
-                   + ("；" + t("map.tiles_shifted") if source.crs == "GCJ02" else ""))
+        st.caption(t("map.tiles_on", name=t(f"map.tiles_kind_{source.name}") if source.offline else source.name,
+                     crs=source.crs, attribution=source.attribution)
+                   + ("；" + t("map.tiles_shifted") if source.crs == "GCJ02" else "")
+                   + "；" + (t("map.review_no", review_no=source.review_no) if source.review_no
+                            else t("map.review_no_missing")))
     else:
         st.caption(t("map.tiles_none"))
     if "no_director" in extra:

@@ -514,7 +514,9 @@ def tile_layers(source: tiles.TileSource, view: pdk.ViewState, width: int = MAP_
     """The configured raster tiles around the view, as BitmapLayers (one per tile) laid out on the server.
 
     Streamlit's deck.gl JSON cannot express a TileLayer's renderSubLayers function, so the tiles covering
-    the view (at its zoom and at a coarser backdrop level for zooming out) are listed here.
+    the view (at its zoom and at a coarser backdrop level for zooming out) are listed here. An offline source's
+    tiles are read here and sent inside the map (data: URIs): the browser fetches nothing; a tile the source
+    does not have is left out.
     """
     out = []
     fine = int(min(max(math.floor(view.zoom) + 1, 1), source.max_zoom))
@@ -522,6 +524,18 @@ def tile_layers(source: tiles.TileSource, view: pdk.ViewState, width: int = MAP_
     dx, dy = (e - w) * 0.35, (n - s) * 0.35
     levels = [(max(fine - 3, 1), (w - 6 * dx, s - 6 * dy, e + 6 * dx, n + 6 * dy)),
               (fine, (w - dx, s - dy, e + dx, n + dy))]
+    if source.offline:
+        read, close = tiles.tile_reader(source)
+        try:
+            for z, box in levels:
+                for tz, tx, ty in tiles.tiles_covering(box, z):
+                    if image := read(tz, tx, ty):
+                        out.append(pdk.Layer("BitmapLayer", id=f"tiles-0-{tz}-{tx}-{ty}",   # String: a literal
+                                             image=pdk.types.String(tiles.data_uri(image)),
+                                             bounds=list(tiles.tile_bounds(tx, ty, tz)), pickable=False))
+        finally:
+            close()
+        return out
     for z, box in levels:
         for template_no, template in enumerate(source.urls):
             for tz, tx, ty in tiles.tiles_covering(box, z):
