@@ -3,51 +3,55 @@
 -- the name and address lowercased with each run of ASCII digits written as 0. A text holds a substring of a name
 -- exactly when the profile's key holds the text's own key (digits as 0) and, for a text with digits, the point's
 -- own lowercased name; so a search reads the few thousand profiles, and the points' text only for a digit.
+-- Two passes over the points (a grouping, then a join to the few profiles) keep the memory small at any scale.
 delete from search_point;
 
-create temp table search_keyed as
-select
-    p.id,
-    p.category,
-    p.district_code,
-    p.street_code,
-    p.community_code,
-    regexp_replace(p.name, '[0-9]+', '0', 'g') as initials_key,
-    regexp_replace(lower(p.name), '[0-9]+', '0', 'g') as name_key,
-    regexp_replace(lower(p.address), '[0-9]+', '0', 'g') as address_key,
-    lower(p.name) as name_text,
-    lower(p.address) as address_text
-from service_point as p;
-
-create temp table search_ranked as
-select
-    k.*,
-    (dense_rank() over (
-        order by k.category, k.district_code, k.street_code, k.community_code, k.initials_key, k.name_key,
-            k.address_key
-    ))::integer as profile_id
-from search_keyed as k;
-
 insert into search_profile
+with
+keyed as (
+    select
+        p.category,
+        p.district_code,
+        p.street_code,
+        p.community_code,
+        regexp_replace(p.name, '[0-9]+', '0', 'g') as initials_key,
+        regexp_replace(lower(p.address), '[0-9]+', '0', 'g') as address_key
+    from service_point as p
+),
+
+grouped as (
+    select
+        k.category,
+        k.district_code,
+        k.street_code,
+        k.community_code,
+        k.initials_key,
+        lower(k.initials_key) as name_key, -- lowercasing leaves digits as they are
+        k.address_key,
+        count(*) as points
+    from keyed as k
+    group by all
+)
+
 select
-    r.profile_id,
-    any_value(r.category) as category,
-    any_value(r.district_code) as district_code,
-    any_value(r.street_code) as street_code,
-    any_value(r.community_code) as community_code,
-    any_value(r.initials_key) as initials_key,
-    any_value(r.name_key) as name_key,
-    any_value(r.address_key) as address_key,
-    count(*) as points
-from search_ranked as r
-group by r.profile_id
-order by r.profile_id;
+    (row_number() over (
+        order by g.category, g.district_code, g.street_code, g.community_code, g.initials_key, g.name_key,
+            g.address_key
+    ))::integer as profile_id,
+    g.*
+from grouped as g;
 
 insert into search_point
-select r.id, r.profile_id, r.name_text, r.address_text
-from search_ranked as r
-order by r.id;
-
-drop table search_ranked;
-
-drop table search_keyed;
+select
+    p.id,
+    f.profile_id,
+    lower(p.name) as name_text,
+    lower(p.address) as address_text
+from service_point as p
+inner join search_profile as f
+    on p.category = f.category
+        and p.district_code = f.district_code
+        and p.street_code is not distinct from f.street_code
+        and p.community_code is not distinct from f.community_code
+        and regexp_replace(p.name, '[0-9]+', '0', 'g') = f.initials_key -- and so its name_key
+        and regexp_replace(lower(p.address), '[0-9]+', '0', 'g') is not distinct from f.address_key;
