@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import factories
 from caremap import cli
 from caremap.report import search
-from caremap.store import build, db, initials
+from caremap.store import build, db, initials, versions
 from conftest import app_test
 
 
@@ -300,6 +300,7 @@ def test_a_point_imported_later_is_found_by_a_piece_of_its_name(demo_db, tmp_pat
     before = duckdb.connect(str(live), read_only=True)
     assert search.search_all("翠竹kids", con=before).empty
     before.close()
+    demo_version = db.file_meta(live)["data_version"]
     assert cli.main(["import", str(csv), "--kind", "service_points", "--db", str(live), "--append"]) == 0
     after = duckdb.connect(str(live), read_only=True)
     try:
@@ -312,3 +313,10 @@ def test_a_point_imported_later_is_found_by_a_piece_of_its_name(demo_db, tmp_pat
         assert search.search_all("kids之家", district="440305", con=after)["id"].tolist() == found  # its scope
     finally:
         after.close()
+    versions.rollback(demo_version, live, who="test")  # the kept version comes back with its own profiles
+    restored = duckdb.connect(str(live), read_only=True)
+    try:
+        assert search.search_all("翠竹kids", con=restored).empty
+        pd.testing.assert_frame_equal(*_both(restored, "翠竹"))
+    finally:
+        restored.close()
