@@ -75,8 +75,8 @@ profiles as (
             or (not q.has_digit and (contains(f.name_key, q.key_text) or contains(f.address_key, q.key_text))),
             false
         ) as exact,
-        coalesce(q.has_digit and (contains(f.name_key, q.key_text) or contains(f.address_key, q.key_text)), false)
-            as candidate
+        coalesce(q.has_digit and contains(f.name_key, q.key_text), false) as in_name,
+        coalesce(q.has_digit and contains(f.address_key, q.key_text), false) as in_address
     from search_profile as f
     cross join query as q
     where ($district is null or f.district_code = $district)
@@ -92,19 +92,38 @@ exact_profiles as (
 ),
 
 candidate_profiles as (
-    select x.profile_id, x.lower_text
+    select x.profile_id, x.lower_text, x.in_name, x.in_address
     from profiles as x
-    where x.candidate and not x.exact
+    where (x.in_name or x.in_address) and not x.exact
 ),
 
--- A text with digits, on the candidates' points only: the condition names both sides of the join, so it is
--- evaluated on the joined rows, never pushed down to a scan of every point.
+-- A text with digits, on the candidates only: in a name, on the points' own names (the condition names both sides
+-- of the join, so it is evaluated on the joined rows, never pushed down to a scan of every point); in an address,
+-- on the distinct addresses, then their points.
+name_candidates as (
+    select c.profile_id, c.lower_text, c.in_address
+    from candidate_profiles as c
+    where c.in_name
+),
+
+found_addresses as (
+    select a.address_id
+    from search_address as a
+    cross join query as q
+    where q.has_digit and contains(a.address_text, q.lower_text)
+),
+
+-- The two parts do not overlap (a point found by its address is not looked for in its name): no deduplication.
 verified as (
     select s.id
     from search_point as s
-    inner join candidate_profiles as c
-        on s.profile_id = c.profile_id
-            and (contains(s.name_text, c.lower_text) or contains(s.address_text, c.lower_text))
+    inner join name_candidates as c on s.profile_id = c.profile_id and contains(s.name_text, c.lower_text)
+    where not (c.in_address and coalesce(s.address_id in (select a.address_id from found_addresses as a), false))
+    union all
+    select s.id
+    from search_point as s
+    where s.profile_id in (select c.profile_id from candidate_profiles as c where c.in_address)
+        and s.address_id in (select a.address_id from found_addresses as a)
 ),
 
 total as (
