@@ -1,9 +1,12 @@
--- Service points matching a search, one page ($page_size rows from $page_start; null $page_size = all) with the total: $search is a substring (literal, case-insensitive) of name, address, category, system, district, street or community, or ≥ 2 Latin letters (spaces ignored) within the pinyin initials of the name, street or category (name_initials); $category, $system, $district, $street nullable.
+-- Service points matching a search, one page ($page_size rows from $page_start; null $page_size = all) with the total: $search is a substring (literal, case-insensitive) of name, address, category, system, district, street or community, or ≥ 2 Latin letters (spaces ignored) within the pinyin initials of the name, street or category (name_initials); $category, $system, $district, $street nullable. Reads the search profiles (search_profile, derived at publish time), not every name.
 with
 query as (
     select
         coalesce($search, '') as text,
-        lower(coalesce($search, '')) as lower_text
+        lower(coalesce($search, '')) as lower_text,
+        -- the text's key, as the profiles hold names and addresses: lowercased, each run of digits as 0
+        regexp_replace(lower(coalesce($search, '')), '[0-9]+', '0', 'g') as key_text,
+        regexp_matches(coalesce($search, ''), '[0-9]') as has_digit
 ),
 
 -- A search of ≥ 2 Latin letters (spaces ignored) is also read as initials: the name keys whose pattern
@@ -55,57 +58,86 @@ found_communities as (
     where contains(lower(m.name), q.lower_text)
 ),
 
-found_by_initials as (
-    select p.id
-    from service_point_initials as p
-    where p.name_key in (select k.name_key from initials_keys as k)
+-- Each profile in scope: exact when its category, a place, its initials or (a text without digits) its name or
+-- address key matches; a candidate when a text with digits matches its keys (the points' own digits then decide).
+profiles as (
+    select
+        f.profile_id,
+        f.points,
+        q.lower_text,
+        coalesce(
+            q.text = ''
+            or f.category in (select x.code from found_categories as x)
+            or f.district_code in (select x.code from found_districts as x)
+            or f.street_code in (select x.code from found_streets as x)
+            or f.community_code in (select x.code from found_communities as x)
+            or f.initials_key in (select k.name_key from initials_keys as k)
+            or (not q.has_digit and (contains(f.name_key, q.key_text) or contains(f.address_key, q.key_text))),
+            false
+        ) as exact,
+        coalesce(q.has_digit and contains(f.name_key, q.key_text), false) as in_name,
+        coalesce(q.has_digit and contains(f.address_key, q.key_text), false) as in_address
+    from search_profile as f
+    cross join query as q
+    where ($district is null or f.district_code = $district)
+        and ($street is null or f.street_code = $street)
+        and ($category is null or f.category = $category)
+        and ($system is null or f.category in (select c.code from service_category as c where c.system = $system))
 ),
 
--- No text: every point in scope (the search branch below then reads nothing).
-everything as (
-    select p.id
-    from service_point as p
-    inner join query as q on q.text = ''
-    where ($district is null or p.district_code = $district)
-        and ($street is null or p.street_code = $street)
-        and ($category is null or p.category = $category)
-        and ($system is null or p.category in (select c.code from service_category as c where c.system = $system))
+exact_profiles as (
+    select x.profile_id, x.points
+    from profiles as x
+    where x.exact
 ),
 
-searched as (
-    select p.id
-    from service_point as p
-    inner join query as q on q.text <> ''
-    where ($district is null or p.district_code = $district)
-        and ($street is null or p.street_code = $street)
-        and ($category is null or p.category = $category)
-        and ($system is null or p.category in (select c.code from service_category as c where c.system = $system))
-        and (
-            p.category in (select f.code from found_categories as f)
-            or p.district_code in (select f.code from found_districts as f)
-            or p.street_code in (select f.code from found_streets as f)
-            or p.community_code in (select f.code from found_communities as f)
-            or p.id in (select f.id from found_by_initials as f)
-            -- name or address, on $search itself (a constant pattern: a quarter faster than a column's); a text
-            -- with cased letters is case-folded only where its first letter occurs
-            or case
-                when lower($search) = upper($search) then contains(p.name, $search) or contains(p.address, $search)
-                when contains(p.name, lower(left($search, 1))) or contains(p.name, upper(left($search, 1)))
-                    or contains(p.address, lower(left($search, 1))) or contains(p.address, upper(left($search, 1)))
-                    then contains(lower(p.name), lower($search)) or contains(lower(p.address), lower($search))
-                else false
-            end
-        )
+candidate_profiles as (
+    select x.profile_id, x.lower_text, x.in_name, x.in_address
+    from profiles as x
+    where (x.in_name or x.in_address) and not x.exact
 ),
 
-hits as (
-    select e.id from everything as e
+-- A text with digits, on the candidates only: in a name, on the points' own names (the condition names both sides
+-- of the join, so it is evaluated on the joined rows, never pushed down to a scan of every point); in an address,
+-- on the distinct addresses, then their points.
+name_candidates as (
+    select c.profile_id, c.lower_text, c.in_address
+    from candidate_profiles as c
+    where c.in_name
+),
+
+found_addresses as (
+    select a.address_id
+    from search_address as a
+    cross join query as q
+    where q.has_digit and contains(a.address_text, q.lower_text)
+),
+
+-- The two parts do not overlap (a point found by its address is not looked for in its name): no deduplication.
+verified as (
+    select s.id
+    from search_point as s
+    inner join name_candidates as c on s.profile_id = c.profile_id and contains(s.name_text, c.lower_text)
+    where not (c.in_address and coalesce(s.address_id in (select a.address_id from found_addresses as a), false))
     union all
-    select s.id from searched as s
+    select s.id
+    from search_point as s
+    where s.profile_id in (select c.profile_id from candidate_profiles as c where c.in_address)
+        and s.address_id in (select a.address_id from found_addresses as a)
 ),
 
 total as (
-    select count(*) as total from hits
+    select
+        ((select coalesce(sum(e.points), 0) from exact_profiles as e) + (select count(*) from verified))::bigint
+            as total
+),
+
+hits as (
+    select s.id
+    from search_point as s
+    where s.profile_id in (select e.profile_id from exact_profiles as e)
+    union all
+    select v.id from verified as v
 ),
 
 page as (

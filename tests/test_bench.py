@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from caremap.cli import bench
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_times_the_directory_search_for_each_kind_of_text(demo_db):
+    """The bench's directory search figures (issue #21), at the demo's scale: every text, its time and its total."""
+    times = bench.directory_search_times(demo_db, repeat=1)
+    assert set(times) == set(bench.SEARCH_TEXTS) and all(v["seconds"] > 0 for v in times.values())
+    assert times["zzqxw没有这个"]["total"] == 0 and times["南山"]["total"] > 100
+    assert times["ftjd"]["total"] == 21   # the demo's points of 福田街道 by initials
 
 
 def test_bench_runs_at_tiny_scale_and_emits_every_key():
@@ -26,12 +36,14 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
         for key in ("service_points", "generate_seconds", "generate_peak_rss_mib", "build_seconds",
                     "build_peak_rss_mib", "query_seconds", "query_seconds_max", "query_seconds_median",
                     "pandas_baseline", "map_payload_bytes", "interaction_query_seconds_max",
-                    "interaction_queries_over_150ms"):
+                    "interaction_queries_over_150ms", "directory_search_seconds"):
             assert key in entry, key
         from caremap.store import db
         assert set(entry["query_seconds"]) >= set(db.query_names())  # every named query is timed
         assert all(v is not None for v in entry["query_seconds"].values())
         assert not any(k.startswith("import_") for k in entry["interaction_queries_over_150ms"])
+        assert {"directory_search", "directory_search@district"} <= set(entry["query_seconds"])
+        assert set(entry["directory_search_seconds"]) == set(bench.SEARCH_TEXTS)
         assert entry["build_peak_rss_mib"] > 10
         g = entry["geography"]   # boundary imports, point-in-polygon and the payload with areas drawn
         assert g["street_units"] == 74 and g["community_units"] > 500

@@ -3,6 +3,7 @@
 import io
 import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 import factories
 from caremap import cli
 from caremap.report import search
-from caremap.store import db, initials
+from caremap.store import build, db, initials, versions
 from conftest import app_test
 
 
@@ -62,7 +63,7 @@ def test_like_wildcards_are_escaped_on_a_fixture(tmp_path):
     for i, name in enumerate(["满分100%之家", "a_b之家", "aXb之家", "普通之家"]):
         c.execute("insert into service_point (id, name, category, district_code, address, phone) "
                   "values (?, ?, 'children_home', 'D1', ?, '0755-1')", [f"P{i}", name, f"路{i}号"])
-    initials.derive_initials(c)  # what build.derive does when a version is published
+    build.derive(c)  # what every publish does: the initials and the search profiles
     c.close()
     fixture = duckdb.connect(str(path), read_only=True)
     assert search.search_all("%", con=fixture)["name"].tolist() == ["满分100%之家"]
@@ -90,7 +91,7 @@ def _one_point_db(tmp_path, name: str) -> duckdb.DuckDBPyConnection:
               "'community', true, '#2ca02c')")
     c.execute("insert into service_point (id, name, category, district_code) values ('P1', ?, 'children_home', "
               "'D1')", [name])
-    initials.derive_initials(c)  # as build.derive does at build and at every import
+    build.derive(c)  # as at build and at every import: the initials and the search profiles
     c.close()
     return duckdb.connect(str(path), read_only=True)
 
@@ -222,3 +223,100 @@ def test_directory_in_a_real_browser_draws_coloured_pins_offline(demo_db):
     assert pins > 40, f"only {pins} pixels in the children's-home green: no pins drawn?"
     assert errors == [], errors
     assert outside == [], outside[:5]
+
+
+# ---------------------------------------------------------------- the search profiles against a full scan
+# The search as it was before the profiles (issue #21): every name and address scanned for the substring. Kept
+# here as the oracle: the indexed query must return the same rows, in the same order, with the same total.
+SCAN_ORACLE = (Path(__file__).parent / "sql" / "directory_search_scan.sql").read_text(encoding="utf-8")
+ORACLE_TEXTS = [
+    "", " ", "南", "山", "童", "区", "南山", "福田", "儿童", "社区", "之家", "ftjd", "FT JD", "etzj", "sq", "cl", "hm",
+    "南山区儿童之家", "长城社区儿童之家", "深圳市福田区福田街道示例路287号", "深圳市罗湖区清水河街道示例路8号",
+    "示例路1", "示例路12", "12号", "8号", "路8", "2", "0", "99", "（1）", "（2）", "·1", "1·", "社区党群服务中心",
+    "children's HOME", "Children", "home", "HoMe", "a", "e", "zzqxw没有这个", "没有这个", "%", "_", "\\", ".*",
+    "[", "(", ")", "^", "$", "|", "'", "\"", "''", "%%__", "a_b", "a%", "\\%", "'; drop table service_point; --",
+    "' or '1'='1", "深圳市", "深圳市南山区", "南山区", "粤海街道", "科技园社区", "妇联", "民政", "  南山  ",
+    "ＡＢＣ", "１２", "ß", "İ",
+]
+FILTERS = [{}, {"district": "440305"}, {"street": "440304004"}, {"category": "children_home"}, {"system": "民政"},
+           {"district": "440303", "category": "children_home"}, {"district": "440305", "street": "440304004"}]
+
+
+def _both(con, text, page_size=None, page_start=0, **filters):
+    params = {"search": search.normalise(text), "district": None, "street": None, "category": None, "system": None,
+              "page_size": page_size, "page_start": page_start} | filters
+    return db.run(con, "directory_search", **params), con.execute(SCAN_ORACLE, params).df()
+
+
+def test_the_indexed_search_returns_the_full_scans_rows(con):
+    for text in ORACLE_TEXTS:
+        for filters in FILTERS:
+            got, want = _both(con, text, **filters)
+            pd.testing.assert_frame_equal(got, want, obj=f"{text!r} {filters}")
+    assert len(_both(con, "南山")[0]) > 20 and _both(con, "zzqxw没有这个")[0].empty  # the list holds both kinds
+
+
+def test_the_indexed_search_pages_as_the_full_scan(con):
+    for text in ["", "南山", "社区", "2", "ftjd", "示例路1"]:
+        for start in (0, 20, 40, 100):
+            for filters in ({}, {"district": "440305"}):
+                got, want = _both(con, text, page_size=20, page_start=start, **filters)
+                pd.testing.assert_frame_equal(got, want, obj=f"{text!r} from {start} {filters}")
+
+
+def test_the_indexed_search_finds_what_the_full_scan_finds_for_any_piece_of_a_name(con):
+    import random
+
+    rng = random.Random(21)
+    texts = [r[0] for r in con.execute("select name from service_point union all select address from service_point "
+                                       "where address is not null").fetchall()]
+    for _ in range(150):
+        t = rng.choice(texts)
+        a = rng.randrange(len(t))
+        piece = t[a:a + rng.randint(1, 8)]
+        got, want = _both(con, piece, page_size=20)
+        pd.testing.assert_frame_equal(got, want, obj=repr(piece))
+
+
+def test_search_profiles_are_derived_at_build(con):
+    points, profiled, profiles = con.execute(
+        "select (select count(*) from service_point), (select count(*) from search_point), "
+        "(select sum(points) from search_profile)").fetchone()
+    assert points == profiled == profiles
+    row = con.execute("select p.name, s.name_text, f.name_key from service_point as p join search_point as s "
+                      "using (id) join search_profile as f using (profile_id) where p.name like '%（1）%' "
+                      "limit 1").fetchone()
+    assert row[1] == row[0].lower() and row[2] == row[0].replace("（1）", "（0）")
+
+
+def test_a_point_imported_later_is_found_by_a_piece_of_its_name(demo_db, tmp_path):
+    live = tmp_path / "db" / "caremap.duckdb"
+    live.parent.mkdir()
+    shutil.copyfile(demo_db, live)
+    csv = tmp_path / "服务点.csv"
+    csv.write_text("名称,类别,所属区,所属街道,所属社区,地址,联系电话,经度,纬度,坐标系\n"
+                   "示例·翠竹Kids之家7号楼,儿童之家,南山区,粤海街道,科技园社区,南山区示例路1号,0755-00000000,113.944,"
+                   "22.533,WGS84\n", encoding="utf-8")
+    before = duckdb.connect(str(live), read_only=True)
+    assert search.search_all("翠竹kids", con=before).empty
+    before.close()
+    demo_version = db.file_meta(live)["data_version"]
+    assert cli.main(["import", str(csv), "--kind", "service_points", "--db", str(live), "--append"]) == 0
+    after = duckdb.connect(str(live), read_only=True)
+    try:
+        found = search.search_all("翠竹kids", con=after)["id"].tolist()
+        for text in ["翠竹kids", "竹K", "KIDS之家7", "之家7号楼", "示例·翠竹"]:
+            assert search.search_all(text, con=after)["name"].tolist() == ["示例·翠竹Kids之家7号楼"], text
+            got, want = _both(after, text)
+            pd.testing.assert_frame_equal(got, want, obj=text)
+        assert "示例·翠竹Kids之家7号楼" not in search.search_all("翠竹", district="440303", con=after)["name"].tolist()
+        assert search.search_all("kids之家", district="440305", con=after)["id"].tolist() == found  # its scope
+    finally:
+        after.close()
+    versions.rollback(demo_version, live, who="test")  # the kept version comes back with its own profiles
+    restored = duckdb.connect(str(live), read_only=True)
+    try:
+        assert search.search_all("翠竹kids", con=restored).empty
+        pd.testing.assert_frame_equal(*_both(restored, "翠竹"))
+    finally:
+        restored.close()

@@ -45,6 +45,10 @@ QUERY_PARAMS = {"map_points": {"max_rows": 20_000, "categories": ("rescue_centre
                 # the map as it opens: every category, binned at city scope (the sample filters match nothing)
                 **{q: {"categories": None, "system": None, "level": None}
                    for q in ("map_point_bins", "map_point_count", "map_districts", "map_streets")}}
+# The directory's city-wide text search (issue #21), timed per kind of text: one and two characters, a long phrase,
+# pinyin initials, no hit, many hits (南山, ftjd, etzj), digits, and metacharacters.
+SEARCH_TEXTS = ("南", "儿", "南山", "ftjd", "etzj", "南山区儿童之家", "长城社区儿童之家",
+                "深圳市福田区福田街道示例路12号", "未成年人保护工作站·63", "zzqxw没有这个", "%", "a", "12号", "2")
 # Queries run once per import check (caremap.ingest), not on a click: reported apart from the interactions.
 IMPORT_PREFIX = "import_"
 COMPARE_MAX_SCALE = 100  # the comparison is measured with eight periods up to this scale (x1000: 8 copies of 1.5 GB)
@@ -144,6 +148,27 @@ def query_times(db: Path, repeat: int) -> dict:
                 out[f"{name}@district"] = median_time(lambda n=name, p=p2, c=on: dbmod.run(c, n, **p), repeat)
     finally:
         pair.close()
+        con.close()
+    return out
+
+
+def directory_search_times(db: Path, repeat: int) -> dict:
+    """Median time of the directory's first page (directory_search, city-wide, no filter) for each SEARCH_TEXTS text,
+    with its total: {text: {"seconds": s, "total": n}}."""
+    import duckdb
+
+    from caremap.store import db as dbmod
+
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    try:
+        for text in SEARCH_TEXTS:
+            params = {**{k: None for k in ("district", "street", "category", "system")}, "search": text,
+                      "page_size": 20, "page_start": 0}
+            rows = dbmod.run(con, "directory_search", **params)
+            seconds = median_time(lambda p=params: dbmod.run(con, "directory_search", **p), repeat)
+            out[text] = {"seconds": seconds, "total": int(rows["total"].iloc[0]) if len(rows) else 0}
+    finally:
         con.close()
     return out
 
@@ -297,6 +322,7 @@ def run_bench(max_scale: int = 1000, repeat: int = 5, pages: bool = True, cold_s
                             if v is not None and not k.startswith(IMPORT_PREFIX)}
             entry["interaction_query_seconds_max"] = max(interactions.values())
             entry["interaction_queries_over_150ms"] = sorted(k for k, v in interactions.items() if v >= 0.150)
+            entry["directory_search_seconds"] = directory_search_times(prep["db"], repeat)
             entry["pandas_baseline"] = pandas_baseline(prep["dataset"], prep["db"], repeat)
             entry["map_payload_bytes"] = map_payload_bytes(prep["db"])
             geo = bench_geo.measure(prep["db"], folder / f"geo-x{scale}", repeat)
@@ -347,6 +373,9 @@ def _print_table(r: dict) -> None:
         slow = sorted(((v, k) for k, v in e["query_seconds"].items() if v), reverse=True)[:5]
         for v, k in slow:
             print(f"    {k:<40} {v * 1000:8.1f} ms")
+        if d := e.get("directory_search_seconds"):
+            print("  directory search, city-wide: " + ", ".join(
+                f"{t!r} {v['seconds'] * 1000:.0f} ms ({v['total']:,})" for t, v in d.items()))
         for k, b in e["pandas_baseline"].items():
             print(f"  pandas {k:<28} {b['pandas_seconds'] * 1000:8.1f} ms vs DuckDB "
                   f"{b['duckdb_seconds'] * 1000:7.1f} ms  ({b['speedup']:.1f}×)")

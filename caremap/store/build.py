@@ -135,7 +135,7 @@ def _load_announcements(con, dataset: Path) -> None:
 DERIVED = {table: Path(__file__).with_name(f"derive_{name}.sql") for table, name in (
     ("point_place", "point_place"), ("community_nearest", "nearest"), ("point_tally", "point_tally"),
     ("community_access", "community_access"), ("sw_project_scope", "sw_project_scope"),
-    ("sw_scope_month", "sw_scope_month"))}
+    ("sw_scope_month", "sw_scope_month"), ("search_profile", "search"))}
 LOCATIONS = Path(__file__).with_name("derive_locations.sql")
 
 

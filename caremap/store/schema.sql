@@ -105,6 +105,17 @@ create table community_access (
 );
 create table name_initials (name_key varchar primary key, initials varchar not null);
 create table service_point_initials (id varchar not null, name_key varchar not null);
+-- Derived at publish time (build and import) for the directory's text search (derive_search.sql): the points'
+-- search profiles (what a search can match, names and addresses lowercased with each run of digits as 0), a few
+-- thousand at any scale of the demo, each point's profile with its own lowercased name, and the distinct lowercased
+-- addresses.
+create table search_profile (
+    profile_id integer primary key, category varchar not null, district_code varchar not null, street_code varchar,
+    community_code varchar, initials_key varchar not null, name_key varchar not null, address_key varchar,
+    points bigint not null
+);
+create table search_point (id varchar not null, profile_id integer not null, name_text varchar not null, address_id integer);
+create table search_address (address_id integer primary key, address_text varchar not null);
 -- The projects that count in a scope (a district or street code; both null = the city): one definition for every
 -- social-work query. A street outside the given district has none.
 create macro sw_projects_in(in_district, in_street) as table
