@@ -39,6 +39,7 @@ PAGES = [  # (file, label key, icon); a page joins the navigation when its file 
     ("pages/bigscreen.py", "bigscreen.title", ":material/tv:"),
     ("pages/data_admin.py", "data_admin.title", ":material/admin_panel_settings:"),
 ]
+urlstate.name_unknown_pages()   # an unknown page path: the Overview, with a notice in the user's language
 nav = st.navigation([st.Page(f, title=t(label), icon=icon, default=(i == 0))
                      for i, (f, label, icon) in enumerate(PAGES) if (here / f).exists()])
 sidebar.sidebar()

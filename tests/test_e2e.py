@@ -116,3 +116,18 @@ def test_switching_pages_keeps_the_scope_and_language(app):
     assert "district=440305" in page.url and "lang=en" in page.url
     page.get_by_text("Coverage").first.wait_for(timeout=60_000)
     assert not log.errors, log.errors
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_an_unknown_page_path_opens_the_overview_with_a_notice_in_the_user_s_language(app, language):
+    from caremap.common.i18n import t
+
+    url, browser = app
+    _open(browser, url)[0].close()   # a server's very first session resolves pages the old way (pages_v1.py), where
+    # Streamlit sends its own dialog before any app code runs: known, left; every later visit is the app's
+    page, log = _open(browser, f"{url}/nosuchpage?lang={language}&district=440305")
+    page.get_by_text(t("common.unknown_page", language, page="nosuchpage"), exact=True).wait_for(timeout=60_000)
+    page.get_by_text(t("overview.title", language)).first.wait_for(timeout=60_000)
+    assert page.get_by_text("Page not found").count() == 0   # Streamlit's own English dialog: not shown
+    assert "nosuchpage" not in page.url and "district=440305" in page.url   # the rest of the link kept
+    assert not log.errors, log.errors

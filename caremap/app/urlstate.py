@@ -50,6 +50,24 @@ def _notice(text: str) -> None:
         notices.append(text)
 
 
+def name_unknown_pages() -> None:
+    """Streamlit answers a page path it does not know with an English "Page not found" dialog over the default
+    page; the app says it in the user's language instead, as one of these notices (dashboard.py calls this before
+    st.navigation; Streamlit looks the function up when it needs it)."""
+    from streamlit.commands import navigation
+
+    if getattr(navigation.send_page_not_found, "caremap", False):
+        return
+
+    def notice_instead(ctx) -> None:
+        from caremap.common.i18n import t
+
+        _notice(t("common.unknown_page", page=ctx.pages_manager.intended_page_name or ""))
+
+    notice_instead.caremap = True
+    navigation.send_page_not_found = notice_instead
+
+
 def take_notices() -> list[str]:
     """The notices about URL values this run could not use (each shown once)."""
     return st.session_state.pop(_NOTICES, [])
