@@ -131,3 +131,46 @@ def test_an_unknown_page_path_opens_the_overview_with_a_notice_in_the_user_s_lan
     assert page.get_by_text("Page not found").count() == 0   # Streamlit's own English dialog: not shown
     assert "nosuchpage" not in page.url and "district=440305" in page.url   # the rest of the link kept
     assert not log.errors, log.errors
+
+
+def test_back_and_forward_walk_through_the_views(app):
+    """Each change of a setting kept in the link is a step in the browser's history: Back shows the view before,
+    Forward the one after (here the presenter's slides, then the coverage tabs)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    url, browser = app
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    log = ConsoleLog(page)
+    page.goto(f"{url}/presenter", timeout=120_000)
+
+    shown = ("n => (document.querySelector('.cm-counter')?.innerText || '').replace(/\\s+/g, ' ')"
+             ".startsWith(`第 ${n} /`)")
+
+    def on_slide(n: int) -> None:
+        page.wait_for_function(shown, arg=n, timeout=60_000)
+        if n > 1:
+            page.wait_for_url(f"**presenter_slide=~{n}", timeout=60_000)
+        _idle(page)
+
+    def next_slide(n: int) -> None:   # a key pressed while the first run is still being drawn is lost: press again
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+            try:
+                page.wait_for_function(shown, arg=n, timeout=5_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        on_slide(n)
+
+    on_slide(1)
+    for n in (2, 3):
+        next_slide(n)
+    page.go_back()
+    on_slide(2)
+    page.go_back()
+    on_slide(1)
+    assert "presenter_slide" not in page.url
+    page.go_forward()
+    on_slide(2)
+    next_slide(3)   # a new step from the middle of the history
+    assert not log.errors, log.errors

@@ -152,11 +152,20 @@ def url_language() -> str | None:
 # --- page settings in the URL ----------------------------------------------------------------------------------
 _BOUND = "_url_bound"      # this run's bound keys and their defaults (begin_run empties it)
 _SEEDED = "_url_seeded"    # keys already read from the URL in this session (a link seeds a widget once)
+_WRITTEN = "_url_written"  # what write_bound last left in the URL for each key (None: removed)
+_PAGE = "_url_page"        # the page of the previous run, and whether this run changed page
 
 
 def begin_run() -> None:
-    """Forget the previous run's bound widgets (dashboard.py, before the page runs)."""
+    """Forget the previous run's bound widgets and note whether this run opened another page (dashboard.py,
+    after st.navigation, before the page runs)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
     st.session_state[_BOUND] = {}
+    ctx = get_script_run_ctx(suppress_warning=True)
+    page = ctx.page_script_hash if ctx is not None else None
+    previous = st.session_state.get(_PAGE, (None, True))[0]
+    st.session_state[_PAGE] = (page, page != previous)
 
 
 def _encode(value) -> str:
@@ -181,10 +190,16 @@ def bind(key: str, default, options=None) -> None:
 
     st.session_state.setdefault(_BOUND, {})[key] = default
     seeded = st.session_state.setdefault(_SEEDED, set())
-    if key in seeded and key in st.session_state:
-        return
-    seeded.add(key)
+    written = st.session_state.setdefault(_WRITTEN, {})
     raw = st.query_params.get(key)
+    moved = False
+    if key in seeded and key in st.session_state:
+        changed_page = st.session_state.get(_PAGE, (None, True))[1]
+        if changed_page or key not in written or raw == written[key]:
+            return   # the URL says what this session last wrote (a page switch drops the query: kept, rewritten)
+        moved = True   # on the same page the URL moved by itself (Back, Forward): the widget follows, to its default
+    seeded.add(key)
+    written[key] = raw
     value = default
     if raw is not None:
         try:
@@ -195,7 +210,7 @@ def bind(key: str, default, options=None) -> None:
             del st.query_params[key]
             _notice(t("common.unknown_value", name=key, value=raw))
             value = default
-    if key not in st.session_state or raw is not None:
+    if key not in st.session_state or raw is not None or moved:
         st.session_state[key] = list(value) if isinstance(value, tuple) else value
 
 
@@ -219,6 +234,7 @@ def _valid(value, default, options) -> bool:
 
 def write_bound() -> None:
     """Write every bound widget's current value into the URL (its default: removed), after the page has run."""
+    written = st.session_state.setdefault(_WRITTEN, {})
     for key, default in st.session_state.get(_BOUND, {}).items():
         if key not in st.session_state:
             continue
@@ -228,5 +244,8 @@ def write_bound() -> None:
         if value == default or value == (list(default) if isinstance(default, tuple) else default) or value is None:
             if key in st.query_params:
                 del st.query_params[key]
-        elif st.query_params.get(key) != _encode(value):
-            st.query_params[key] = _encode(value)
+            written[key] = None
+        else:
+            if st.query_params.get(key) != _encode(value):
+                st.query_params[key] = _encode(value)
+            written[key] = _encode(value)
