@@ -79,8 +79,9 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
     _load_csv(con, "special_zone", reference / "special_zones.csv")
     _load_csv(con, "service_category", reference / "service_categories.csv")
     con.execute("""
-        insert into community (code, name, official_name, street_code, district_code, lon, lat, location_note)
-        select c.code, c.name, c.official_name, c.street_code, s.district_code,
+        insert into community (code, name, name_en, official_name, street_code, district_code, lon, lat,
+                               location_note)
+        select c.code, c.name, c.name_en, c.official_name, c.street_code, s.district_code,
                p.lon::double, p.lat::double, p.location_note
         from read_csv($communities, header = true, all_varchar = true) as c
         join street as s on s.code = c.street_code
