@@ -105,7 +105,8 @@ def small(tmp_path):
               "('440303', '罗湖区', 'Luohu')")
     for i, (title, day, district) in enumerate([("一", "2020-01-01", None), ("二", "2020-03-01", "440305"),
                                                 ("三", "2020-02-01", "440303"), ("四", "2020-03-01", None)], 1):
-        c.execute("insert into announcement values (?, ?, ?, ?, '正文', null)", [i, title, day, district])
+        c.execute("insert into announcement (id, title, published_on, district_code, body, link) "
+                  "values (?, ?, ?, ?, '正文', null)", [i, title, day, district])
     yield c
     c.close()
 

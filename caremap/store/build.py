@@ -127,7 +127,8 @@ def _load_announcements(con, dataset: Path) -> None:
     loaded = announcements.load_announcements(path, districts)
     if not loaded.ok:
         raise BuildError(f"{path.name} 有 {len(loaded.errors)} 处错误：" + "；".join(loaded.errors[:10]))
-    con.executemany("insert into announcement values ($id, $title, $published_on, $district_code, $body, $link)",
+    con.executemany("insert into announcement (id, title, published_on, district_code, body, link, title_en, body_en) "
+                    "values ($id, $title, $published_on, $district_code, $body, $link, $title_en, $body_en)",
                     loaded.rows)
 
 

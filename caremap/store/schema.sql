@@ -67,7 +67,7 @@ create table policy (
 );
 create table announcement (
     id integer primary key, title varchar not null, published_on date not null, district_code varchar,
-    body varchar not null, link varchar
+    body varchar not null, link varchar, title_en varchar, body_en varchar
 );
 create table community_nearest (
     community_code varchar not null, category varchar not null, nearest_m double not null, nearest_name varchar
