@@ -217,7 +217,11 @@ with tabs[5]:
         else:
             texts = {key: t(f"coverage.plan_tip_{key}") for key in ("open", "closed", "met", "site")}
             closed = set(plan.newly["unit_code"])
-            st.pydeck_chart(maps.planner_deck(plan.units, plan.chosen, closed,
+
+            def named(rows):  # the units and sites are community units: their names in the language
+                return rows.assign(name=rows["name"].map(lambda n: terms.place(n, L)))
+
+            st.pydeck_chart(maps.planner_deck(named(plan.units), named(plan.chosen), closed,
                                               db.query("sw_district_boundaries", district=scope.district), texts,
                                               float(walk_m)), height=420, key="coverage_plan_map")
             st.caption(t("coverage.plan_map_legend"))

@@ -110,7 +110,7 @@ def _deck_texts(spec: dict):
         for row in rows[:300]:
             fields = row.get("properties", row) if isinstance(row, dict) else {}
             for key, value in fields.items():
-                if key.startswith("tip_") and key != "tip_title" and isinstance(value, str) \
+                if key.startswith("tip") and key != "tip_title" and isinstance(value, str) \
                         and not value.startswith(skip):
                     yield "map tooltip", value
     tooltip = spec.get("tooltip") or {}
@@ -169,6 +169,45 @@ def test_the_check_allows_chinese_only_in_brackets_after_an_english_name():
 def test_every_page_in_english_shows_no_chinese_outside_names(page, district, street):
     at = app_test(page, lang="en", district=district, street=street)
     assert not at.exception, at.exception
+    left = chinese_in(at)
+    assert not left, "\n".join(left)
+
+
+COVERAGE_TABS = ["points", "gaps", "walk", "rank", "sites", "trend"]   # "matrix", the first, opens by default
+
+
+@pytest.mark.parametrize("tab", COVERAGE_TABS)
+@pytest.mark.parametrize("district,street", SCOPES, ids=["city", "district", "street"])
+def test_every_coverage_tab_in_english_shows_no_chinese_outside_names(tab, district, street):
+    """The coverage page builds only its open tab: each is opened by its URL."""
+    at = app_test("pages/coverage.py", lang="en", district=district, street=street, coverage_tab=tab)
+    assert not at.exception, at.exception
+    left = chinese_in(at)
+    assert not left, "\n".join(left)
+
+
+def test_the_data_page_in_english_shows_no_chinese_outside_names(monkeypatch, tmp_path):
+    """Logged in as test_data_admin.py does, on a copy of the database (the page writes its audit log)."""
+    import hashlib
+    import os
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    path = tmp_path / "caremap.duckdb"
+    shutil.copyfile(os.environ["CAREMAP_DB"], path)
+    monkeypatch.setenv("CAREMAP_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "pages/data_admin.py"), default_timeout=60)
+    at.secrets["admin"] = {"password_sha256": hashlib.sha256(b"english-test").hexdigest()}
+    at.query_params["lang"] = "en"
+    at.run()
+    at.text_input(key="data_admin_who").input("tester")
+    at.text_input(key="data_admin_password").input("english-test")
+    at = at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert at.tabs, "logged in: the page shows its tabs"
     left = chinese_in(at)
     assert not left, "\n".join(left)
 
