@@ -16,6 +16,7 @@ from google.protobuf.json_format import MessageToDict
 
 from caremap.common.i18n import t
 from caremap.common.paths import LABELS
+from caremap.report import terms
 from caremap.store import db
 from conftest import PAGES, app_test
 
@@ -242,3 +243,29 @@ def test_english_metric_labels_fit_their_columns(page):
     long = [f"{label!r} ({len(label)} characters, {n} to a row)" for n, label in set(_metric_labels(at._tree))
             if len(label) > 120 // n]
     assert not long, "\n".join(long)
+
+
+def test_every_value_of_the_controlled_vocabulary_has_its_english(con):
+    """Owning systems, roles, statuses, certificates, domains, target groups, location notes and policy issuers of
+    the reference and demo data all have an English term in labels/vocab.toml."""
+    from caremap.common.i18n import has_label
+
+    queries = {"system": "select distinct system from service_category",
+               "role": "select distinct role from worker", "status": "select distinct status from worker",
+               "certificate": "select distinct certificate from worker where certificate is not null",
+               "domain": "select distinct domain from sw_project", "target_group": "select distinct target_group "
+               "from sw_project", "note": "select distinct point_note from street union select distinct location_note "
+               "from community", "issuer": "select distinct unnest(string_split(issuer, '、')) from policy"}
+    missing = [f"{kind}.{value}" for kind, sql in queries.items() for (value,) in con.execute(sql).fetchall()
+               if not has_label(f"vocab.{kind}.{value}")]
+    assert not missing, missing
+    assert terms.term("system", "妇联", "en") == "Women's Federation" and terms.term("system", "妇联", "zh") == "妇联"
+    assert terms.issuer("民政部、教育部", "en") == "Ministry of Civil Affairs, Ministry of Education"
+
+
+def test_places_show_in_english_with_their_chinese():
+    assert terms.place("宝安区", "en") == "Bao'an District (宝安区)"
+    assert terms.place("大鹏新区", "en") == "Dapeng New Area (大鹏新区)"
+    assert terms.place("粤海街道", "en") == "Yuehai Subdistrict (粤海街道)"
+    assert terms.place("长岭社区", "en") == "Changling Community (长岭社区)"
+    assert terms.place("粤海街道", "zh") == "粤海街道" and terms.place("不存在", "en") == "不存在"

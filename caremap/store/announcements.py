@@ -45,7 +45,8 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def load_announcements(path: str | Path, districts: Mapping[str, str] | None = None) -> AnnouncementLoad:
-    """Read and check an announcements CSV/XLSX (title, date, district_code, body, link).
+    """Read and check an announcements CSV/XLSX (title, date, district_code, body, link; optionally title_en and
+    body_en, which the English UI shows).
 
     district_code may be a code (440305) or a name (南山区); empty means city-wide. Returns the rows
     (id, title, published_on, district_code, body, link) when every row is valid, else no rows and
