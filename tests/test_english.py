@@ -103,11 +103,15 @@ def _spec_texts(spec: dict):
 
 
 def _deck_texts(spec: dict):
-    """The tooltip lines of a map's layers (their titles are names), except addresses and phones."""
+    """The tooltip lines of a map's layers (their titles are names), except addresses and phones, and the place
+    names written on the map."""
     skip = (t("map.label_address", "en"), t("map.label_phone", "en"))
     for layer in spec.get("layers", []):
         data = layer.get("data")
         rows = data if isinstance(data, list) else []
+        if layer.get("@@type") == "TextLayer":
+            yield from (("map label", row["text"]) for row in rows if isinstance(row.get("text"), str))
+            continue
         for row in rows[:300]:
             fields = row.get("properties", row) if isinstance(row, dict) else {}
             for key, value in fields.items():
@@ -214,9 +218,20 @@ def test_the_data_page_in_english_shows_no_chinese_outside_names(monkeypatch, tm
 
 
 def _labels():
+    """(key, English) of every label and of every [zh, en] text of the metrics layer (metrics.toml)."""
     for path in sorted(LABELS.glob("*.toml")):
         for key, value in tomllib.loads(path.read_text(encoding="utf-8")).items():
             yield f"{path.stem}.{key}", value[1]
+
+    def pairs(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from pairs(value, f"{path}.{key}")
+        elif isinstance(node, list) and len(node) == 2 and all(isinstance(v, str) for v in node):
+            yield path, node[1]
+
+    metrics_toml = LABELS.parent.parent / "report" / "metrics.toml"
+    yield from pairs(tomllib.loads(metrics_toml.read_text(encoding="utf-8")), "metrics.toml")
 
 
 def test_english_labels_use_half_width_punctuation():

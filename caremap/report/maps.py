@@ -247,6 +247,12 @@ def _tips(df: pd.DataFrame, title: pd.Series, lines: list[pd.Series]) -> pd.Data
     return out
 
 
+def _label(places: pd.DataFrame) -> pd.Series:
+    """The name a map writes on a district or street: in English its English name (label_name, set by build_map),
+    else its name."""
+    return places["label_name"].fillna(places["name"]) if "label_name" in places else places["name"]
+
+
 def _title(places: pd.DataFrame) -> pd.Series:
     """The tooltip title of a district, street or community unit: its name as the language shows it (tip_name, set
     by build_map), else its name."""
@@ -450,7 +456,7 @@ def district_labels_layer(districts: pd.DataFrame, target_crs: str = "WGS84") ->
     """Every district's name at its label point, always shown, a white halo so it reads over any fill."""
     d = shift_frame(districts.rename(columns={"label_lon": "lon", "label_lat": "lat"}), target_crs)
     d = d.dropna(subset=["lon", "lat"])
-    rows = pd.DataFrame({"lon": d["lon"].round(5), "lat": d["lat"].round(5), "text": d["name"].map(safe_text)})
+    rows = pd.DataFrame({"lon": d["lon"].round(5), "lat": d["lat"].round(5), "text": _label(d).map(safe_text)})
     return pdk.Layer("TextLayer", id="district-labels", data=rows, get_position=["lon", "lat"], get_text="text",
                      get_size=15, size_units="'pixels'", get_color=[30, 30, 30, 255], font_family=_FONT,
                      font_weight=700, character_set=_characters(rows["text"]), outline_width=3,
@@ -462,7 +468,7 @@ def street_labels_layer(streets: pd.DataFrame, target_crs: str = "WGS84") -> pdk
     """Street names beside their symbols, sized in metres: too small to see at city zoom, readable from about
     zoom 12 on (a district's scale), so they appear as the user zooms in."""
     s = shift_frame(streets, target_crs)
-    rows = pd.DataFrame({"lon": s["lon"].round(5), "lat": s["lat"].round(5), "text": s["name"].map(safe_text)})
+    rows = pd.DataFrame({"lon": s["lon"].round(5), "lat": s["lat"].round(5), "text": _label(s).map(safe_text)})
     return pdk.Layer("TextLayer", id="street-labels", data=rows, get_position=["lon", "lat"], get_text="text",
                      get_size=260, size_units="'meters'", size_min_pixels=0, size_max_pixels=15,
                      get_color=[60, 60, 60, 255], font_family=_FONT, character_set=_characters(rows["text"]),
@@ -664,6 +670,8 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
         rows = terms.frame(raw_query(name, **params), language)
         if language == "en" and name in PLACE_QUERIES and "name" in rows:
             rows = rows.assign(tip_name=rows["name"].map(lambda v: terms.place(v, language)))
+            if "name_en" in rows:   # the names written on the map: Nanshan, Yuehai Subdistrict
+                rows = rows.assign(label_name=rows["name_en"])
         return rows
 
     run_query = query
