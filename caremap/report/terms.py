@@ -5,6 +5,8 @@ value is shown as stored."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
 from caremap.common.i18n import has_label, lang, t
@@ -36,7 +38,13 @@ def issuer(text, language: str | None = None):
 
 
 def place_names() -> dict[str, str]:
-    """{Chinese name: "English (中文)"} of every district, street and community unit."""
+    """{Chinese name: "English (中文)"} of every district, street and community unit (built once per published
+    version of the database)."""
+    return _place_names(db.cache_key())
+
+
+@lru_cache(maxsize=4)
+def _place_names(version: tuple) -> dict[str, str]:
     rows = db.query("place_names")
     return {r.name: bilingual(r.name_en, r.name) for r in rows.itertuples() if r.name_en}
 
@@ -59,5 +67,6 @@ def frame(df: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
         if col in VOCAB_COLUMNS:
             out[col] = out[col].map(lambda v, k=VOCAB_COLUMNS[col]: term(k, v, "en"))
         elif col in PLACE_COLUMNS:
-            out[col] = out[col].map(lambda v: place(v, "en"))
+            names = place_names()
+            out[col] = out[col].map(lambda v, names=names: names.get(v, v) if isinstance(v, str) else v)
     return out
