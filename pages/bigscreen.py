@@ -40,7 +40,7 @@ def screen() -> None:
         values=values, ranked=bigscreen.ranking(district, language),
         map_svg=presenter.chart_svg(bigscreen.MAP, district, None, language, key, True),
         trend_svg=presenter.chart_svg(bigscreen.TREND, district, None, language, key, True, bigscreen.TREND_SIZE),
-        language=language, source=f"{t('common.source')}：{fig.source}"), unsafe_allow_html=True)
+        language=language, source=t("common.source_line", source=fig.source)), unsafe_allow_html=True)
     with st.container(key="bigscreen_marks"):   # small, fixed at the top right: demo data, auto-advance
         widgets.demo_note_short()
         if seconds:

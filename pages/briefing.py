@@ -17,7 +17,8 @@ districts = db.query("districts")
 options = [""] + districts["code"].tolist()
 names = dict(zip(districts["code"], districts["name"] if lang() == "zh" else districts["name_en"]))
 district = st.selectbox(t("briefing.choose_scope"), options, index=options.index(scope.district or ""),
-                        format_func=lambda c: names.get(c, t("common.city")), key="briefing_district")
+                        format_func=lambda c: names.get(c, t("common.city")), key="briefing_district",
+                        placeholder=t("common.choose_placeholder"))
 if district != (scope.district or ""):
     urlstate.set_scope(district or None)  # the deck follows the sidebar scope, and the sidebar this choice
     st.rerun()

@@ -6,7 +6,7 @@ import streamlit as st
 from caremap.app import downloads, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, fmt_pct, lang, t
-from caremap.report import charts, compare, coverage, maps, metrics, planner, policies
+from caremap.report import charts, compare, coverage, maps, metrics, planner, policies, terms
 from caremap.store import db
 
 scope, L = urlstate.current_scope(), lang()
@@ -34,11 +34,12 @@ def _pick():
     _drill(picked[0].get("row_code"))
 
 
-options = coverage.drill_options(comp, here)
+options = {c: terms.place(n, L) for c, n in coverage.drill_options(comp, here).items()}
 cols = st.columns([3, 1])
 if scope.level != "street":
     cols[0].selectbox(t("coverage.drill"), [""] + list(options), key="coverage_drill", on_change=_drill,
-                      format_func=lambda c: options.get(c, t("coverage.drill_none")))
+                      format_func=lambda c: options.get(c, t("coverage.drill_none", L)),
+                      placeholder=t("common.choose_placeholder"))
 if scope.level != "city":
     cols[1].button(t("coverage.up"), key="coverage_up", on_click=_go, args=(scope.district if scope.street else None,))
 
@@ -46,7 +47,11 @@ change = widgets.compare_with("coverage_compare", scope)  # what changed since a
 
 totals = coverage.standard_totals(comp)
 values = metrics.standard_values(comp)
-for col, (_, s) in zip(st.columns(len(totals)), totals.iterrows()):
+per_row = len(totals) if L == "zh" else 3   # the English names are longer: three to a row, none cut
+for i, (_, s) in enumerate(totals.iterrows()):
+    if i % per_row == 0:
+        row = st.columns(per_row)
+    col = row[i % per_row]
     met, units = (f"standard.{s['standard_id']}.{part}" for part in ("met", "units"))
     col.metric(s["label_zh"] if L == "zh" else s["label_en"],
                f"{metrics.fmt(met, values[met])}/{metrics.fmt(units, values[units])}", delta=widgets.delta(met, change),
@@ -91,7 +96,8 @@ with tabs[1]:
         if missing:
             st.caption(t("coverage.per_10k_missing", names=("、" if L == "zh" else ", ").join(missing)))
         st.caption(t("coverage.per_10k_street_note"))
-        st.caption(f"{t('common.source')}：{t('coverage.population_source')}")  # real census figures, not demo data
+        # real census figures, not demo data: no 示例数据 suffix
+        st.caption(t("common.source_line", source=t("coverage.population_source")))
         st.subheader(t("coverage.children_heading"))
         scope_values = metrics.values(scope.district, scope.street)
         rates = coverage.children_rates(scope.district, scope.street, L)
@@ -109,7 +115,8 @@ with tabs[2]:
         labels = dict(zip(totals["standard_id"], totals["label_zh" if L == "zh" else "label_en"]))
         urlstate.bind("coverage_gap_standards", list(labels), list(labels))
         chosen = st.multiselect(t("coverage.filter_standards"), list(labels),
-                                format_func=labels.get, key="coverage_gap_standards")
+                                format_func=labels.get, key="coverage_gap_standards",
+                                placeholder=t("common.choose_placeholder"))
         gaps = coverage.gap_list(comp, L, tuple(chosen))
         st.caption(t("coverage.gap_count", n=fmt_int(len(gaps))))
         if change:  # each gap: new since the chosen period, or still short
@@ -138,7 +145,8 @@ with tabs[3]:
     if tabs[3].open:
         urlstate.bind("coverage_walk_categories", coverage.walking_default(), list(names))
         picked = st.multiselect(t("coverage.walk_categories"), list(names),
-                                format_func=names.get, key="coverage_walk_categories")
+                                format_func=names.get, key="coverage_walk_categories",
+                                placeholder=t("common.choose_placeholder"))
         walk = coverage.walking(scope.district, scope.street, tuple(picked))
         first = walk.iloc[0] if len(walk) else None
         for col, m in zip(st.columns(3), (500, 1000, 1500)):
@@ -190,7 +198,8 @@ with tabs[5]:
                               format_func=lambda m: t("coverage.plan_walk_m", L, m=fmt_int(m, L)))
             urlstate.bind("coverage_plan_categories", coverage.walking_default(), list(names))
             picked_categories = tuple(st.multiselect(t("coverage.plan_categories"), list(names), format_func=names.get,
-                                                     key="coverage_plan_categories")) or tuple(names)
+                                                     key="coverage_plan_categories",
+                                                     placeholder=t("common.choose_placeholder"))) or tuple(names)
             rule = t("coverage.plan_rule_walk", m=fmt_int(walk_m))
         st.info(rule)
         plan = planner.plan(scope.district, scope.street, mode, k, float(walk_m), picked_categories)
@@ -208,7 +217,11 @@ with tabs[5]:
         else:
             texts = {key: t(f"coverage.plan_tip_{key}") for key in ("open", "closed", "met", "site")}
             closed = set(plan.newly["unit_code"])
-            st.pydeck_chart(maps.planner_deck(plan.units, plan.chosen, closed,
+
+            def named(rows):  # the units and sites are community units: their names in the language
+                return rows.assign(name=rows["name"].map(lambda n: terms.place(n, L)))
+
+            st.pydeck_chart(maps.planner_deck(named(plan.units), named(plan.chosen), closed,
                                               db.query("sw_district_boundaries", district=scope.district), texts,
                                               float(walk_m)), height=420, key="coverage_plan_map")
             st.caption(t("coverage.plan_map_legend"))

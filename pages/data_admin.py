@@ -59,7 +59,8 @@ with tab_import:
     language = lang()
     c1, c2, c3 = st.columns(3)
     kind = c1.selectbox(t("data_admin.kind"), ingest.KIND_NAMES,
-                        format_func=lambda k: t(f"data_admin.kind_{k}", language), key="data_admin_kind")
+                        format_func=lambda k: t(f"data_admin.kind_{k}", language), key="data_admin_kind",
+                        placeholder=t("common.choose_placeholder"))
     mode = c2.radio(t("data_admin.mode"), ["replace", "append"],
                     format_func=lambda m: t(f"data_admin.mode_{m}", language), key="data_admin_mode")
     geographic = kind in ("streets", "communities")
@@ -69,7 +70,8 @@ with tab_import:
         make_valid = c3.checkbox(t("data_admin.make_valid"), key="data_admin_make_valid")
         types = ["zip", "gpkg", "geojson", "json", "kml"] + (["csv", "xlsx", "xls"] if kind == "communities" else [])
     else:
-        crs = c3.selectbox(t("data_admin.crs"), SYSTEMS, key="data_admin_crs") if kind != "population" else None
+        crs = c3.selectbox(t("data_admin.crs"), SYSTEMS, key="data_admin_crs",
+                           placeholder=t("common.choose_placeholder")) if kind != "population" else None
         types = ["csv", "txt", "xlsx", "xls"]
     upload = st.file_uploader(t("data_admin.upload_geo" if geographic else "data_admin.upload"), type=types,
                               key="data_admin_upload")
@@ -147,7 +149,8 @@ with tab_feedback:   # citizens' corrections and questions from the public view:
         waiting = reports.loc[reports["status"] == "new", "id"].tolist()
         if waiting:
             c1, c2, c3 = st.columns([2, 1, 1])
-            chosen = c1.selectbox(t("data_admin.feedback_pick"), waiting, key="data_admin_feedback_pick")
+            chosen = c1.selectbox(t("data_admin.feedback_pick"), waiting, key="data_admin_feedback_pick",
+                                  placeholder=t("common.choose_placeholder"))
             for col, status in ((c2, "accepted"), (c3, "rejected")):
                 if col.button(t(f"data_admin.feedback_mark_{status}"), key=f"data_admin_feedback_{status}"):
                     feedback.decide(int(chosen), status, auth.user())
@@ -176,7 +179,8 @@ with tab_history:
         c1, c2 = st.columns([3, 1])
         chosen = c1.selectbox(t("data_admin.baseline_pick"), kept["data_version"].tolist(), key="data_admin_baseline",
                               format_func=lambda v: f"{v} ({period[v].strip()})" + (
-                                  t("coverage.compare_baseline") if v in marked else ""))
+                                  t("coverage.compare_baseline") if v in marked else ""),
+                              placeholder=t("common.choose_placeholder"))
         unmark = chosen in marked
         if c2.button(t("data_admin.baseline_unmark" if unmark else "data_admin.baseline_mark"),
                      key="data_admin_baseline_go"):
@@ -191,7 +195,7 @@ with tab_history:
     else:
         labels = dict(zip(kept["data_version"], kept["seq"].astype(str) + " · " + kept["made_by"]))
         target = st.selectbox(t("data_admin.rollback_to"), earlier, format_func=lambda v: f"{v} ({labels[v]})",
-                              key="data_admin_rollback_to")
+                              key="data_admin_rollback_to", placeholder=t("common.choose_placeholder"))
         sure = st.checkbox(t("data_admin.rollback_confirm"), key="data_admin_rollback_sure")
         if st.button(t("data_admin.rollback"), disabled=not sure, key="data_admin_rollback"):
             result = versions.rollback(target, who=auth.user())

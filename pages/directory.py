@@ -4,7 +4,7 @@ import streamlit as st
 
 from caremap.app import downloads, urlstate, widgets
 from caremap.common.i18n import fmt_int, lang, t
-from caremap.report import maps, search
+from caremap.report import maps, search, terms
 from caremap.store import db
 
 scope = urlstate.current_scope()
@@ -27,12 +27,13 @@ text = cols[0].text_input(t("directory.search"), key="directory_q", placeholder=
 urlstate.bind("directory_category", None, [None, *cat_names])
 category = cols[1].selectbox(t("directory.category"), [None, *cat_names], key="directory_category",
                              format_func=lambda c: t("directory.any", language) if c is None else cat_names[c],
-                             on_change=_first_page)
+                             on_change=_first_page, placeholder=t("common.choose_placeholder"))
 systems = [None, *sorted(categories["system"].unique())]
 urlstate.bind("directory_system", None, systems)
 system = cols[2].selectbox(t("directory.system"), systems, key="directory_system",
-                           format_func=lambda s: t("directory.any", language) if s is None else s,
-                           on_change=_first_page)
+                           format_func=lambda s: t("directory.any", language) if s is None
+                           else terms.term("system", s, language),
+                           on_change=_first_page, placeholder=t("common.choose_placeholder"))
 
 urlstate.bind("directory_page", 1)  # checked against the page count below
 filters = dict(district=scope.district, street=scope.street, category=category, system=system)
@@ -49,7 +50,7 @@ if result.total == 0:
 else:
     st.selectbox(t("directory.page"), list(range(1, pages + 1)), key="directory_page",
                  format_func=lambda p: t("directory.page_of", language, page=p, pages=pages, size=search.PAGE_SIZE),
-                 width=260)
+                 width=260, placeholder=t("common.choose_placeholder"))
     rows = result.rows.assign(colour="●")
     cat_col = "category_name" if language == "zh" else "category_name_en"
     shown = downloads.localise(rows, "directory", ["colour", "name", cat_col, "system", "district_name",

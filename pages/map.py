@@ -7,7 +7,7 @@ import streamlit as st
 from caremap.app import secrets, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, lang, t
-from caremap.report import compare, maps, tiles
+from caremap.report import compare, maps, terms, tiles
 from caremap.report.scope import Scope
 from caremap.store import db
 
@@ -20,28 +20,32 @@ try:
     source, tile_error = secrets.tile_source(), None
 except tiles.TileConfigError as exc:
     source, tile_error = None, str(exc)
+language = lang()  # bound into format_func: Streamlit may call it after this run's URL is read
 categories = db.query("map_categories")
-cat_name = dict(zip(categories["code"], categories["name" if lang() == "zh" else "name_en"]))
+cat_name = dict(zip(categories["code"], categories["name" if language == "zh" else "name_en"]))
 # with an earlier period kept, the map can also colour districts and streets by the change in gaps since then
 with_change = (maps.CHANGE,) if any(not p.live for p in compare.periods()) else ()
 metric_name = {m: t(f"map.{m}") for m in (*maps.METRICS, maps.CHANGE)}
 
 c1, c2, c3, c4 = st.columns([1.2, 2, 1, 1])
 urlstate.bind("map_metric", maps.METRICS[0], (*maps.METRICS, *with_change))
-metric = c1.selectbox(t("map.metric"), (*maps.METRICS, *with_change), format_func=metric_name.get, key="map_metric")
+metric = c1.selectbox(t("map.metric"), (*maps.METRICS, *with_change), format_func=metric_name.get, key="map_metric",
+                      placeholder=t("common.choose_placeholder"))
 urlstate.bind("map_category", [], categories["code"].tolist())
 chosen = c2.multiselect(t("map.category"), categories["code"].tolist(), format_func=cat_name.get, key="map_category",
                         placeholder=t("common.all_placeholder"))
 urlstate.bind("map_system", "", ["", *categories["system"].unique()])
 system = c3.selectbox(t("map.system"), [""] + sorted(categories["system"].unique()), key="map_system",
-                      format_func=lambda s: s or t("map.all"))
+                      format_func=lambda s: terms.term("system", s, language) if s else t("map.all", language),
+                      placeholder=t("common.choose_placeholder"))
 urlstate.bind("map_level", "", ["", "city", "district", "street", "community"])
 level = c4.selectbox(t("map.level"), ["", "city", "district", "street", "community"], key="map_level",
-                     format_func=lambda v: t(f"map.level_{v}") if v else t("map.all"))
+                     format_func=lambda v: t(f"map.level_{v}") if v else t("map.all"),
+                     placeholder=t("common.choose_placeholder"))
 c1, c2, c3 = st.columns([1.2, 2, 2])
 urlstate.bind("map_street_metric", maps.STREET_METRICS[0], (*maps.STREET_METRICS, *with_change))
 street_metric = c1.selectbox(t("map.street_metric"), (*maps.STREET_METRICS, *with_change), format_func=metric_name.get,
-                             key="map_street_metric")
+                             key="map_street_metric", placeholder=t("common.choose_placeholder"))
 urlstate.bind("map_layers", [], maps.OPTIONAL_LAYERS)
 extra = c2.multiselect(t("map.layers"), maps.OPTIONAL_LAYERS, format_func=lambda v: t(f"map.layer_{v}"),
                        placeholder=t("common.none_placeholder"),
@@ -52,7 +56,8 @@ ring_categories, ring_m = ("children_home",), 1000
 if "rings" in extra:
     c1, c2 = st.columns([3, 1])
     ring_categories = tuple(c1.multiselect(t("map.ring_categories"), categories["code"].tolist(),
-                                           default=["children_home"], format_func=cat_name.get, key="map_ring_cats"))
+                                           default=["children_home"], format_func=cat_name.get, key="map_ring_cats",
+                                           placeholder=t("common.choose_placeholder")))
     ring_m = c2.radio(t("map.ring_radius"), [500, 1000], index=1, horizontal=True, key="map_ring_m",
                       format_func=lambda m: t("map.ring_m", m=fmt_int(m)))
 
@@ -64,7 +69,8 @@ if query_text.strip():
     else:
         pick = st.selectbox(t("map.search_results", n=len(found)), found.index, key="map_search_pick",
                             format_func=lambda i: f"{found.at[i, 'name']} · {t('map.kind_' + found.at[i, 'kind'])}"
-                            + (f" · {found.at[i, 'detail']}" if found.at[i, "detail"] else ""))
+                            + (f" · {found.at[i, 'detail']}" if found.at[i, "detail"] else ""),
+                            placeholder=t("common.choose_placeholder"))
         hit = found.loc[pick]
         focus = (float(hit["lon"]), float(hit["lat"]),
                  {"point": 15.5, "community": 15.0, "street": 13.5}.get(hit["kind"], 11.5))
@@ -82,7 +88,7 @@ if maps.CHANGE in (metric, street_metric):   # the whole city is compared: every
         st.caption(t("map.change_note", as_of=change.before.as_of, now=change.after.as_of))
 opts = maps.MapOptions(scope.district, scope.street, metric, street_metric, tuple(chosen) or None, system or None,
                        level or None, tuple(extra), ring_categories, ring_m, focus, focus_code, changes)
-result = maps.build_map(db.query, opts, maps.labels(t), source)
+result = maps.build_map(db.query, opts, maps.labels(t), source, language=lang())
 
 left, right = st.columns([3, 1])
 with left:

@@ -42,7 +42,7 @@ downloads.export_buttons(fig)
 st.subheader(t("policies.latest_news"))  # the latest three announcements (政策与资讯 page has them all)
 latest = policies.latest_announcements(scope.district, limit=3)
 for a in latest.itertuples():
-    st.markdown(f"{policies.announcement_line(a, lang())} · **{a.title}**")
+    st.markdown(f"{policies.announcement_line(a, lang())} · **{policies.announcement_text(a, lang())[0]}**")
 if latest.empty:
     st.caption(t("policies.news_none"))
 widgets.source(t("policies.news_source", "zh"), t("policies.news_source", "en"))

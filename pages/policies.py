@@ -21,13 +21,16 @@ with tab_docs:
     text = c1.text_input(t("policies.search"), key="policies_search", placeholder=t("policies.search_hint"))
     urlstate.bind("policies_level", None, [None, *options["level"]])
     level = c2.selectbox(t("policies.level"), [None, *options["level"]], key="policies_level",
-                         format_func=lambda v: t("policies.all") if v is None else t(f"policies.level_{v}"))
+                         format_func=lambda v: t("policies.all") if v is None else t(f"policies.level_{v}"),
+                         placeholder=t("common.choose_placeholder"))
     urlstate.bind("policies_topic", None, [None, *options["topic"]])
     topic = c3.selectbox(t("policies.topic"), [None, *options["topic"]], key="policies_topic",
-                         format_func=lambda v: t("policies.all") if v is None else t(f"policies.topic_{v}"))
+                         format_func=lambda v: t("policies.all") if v is None else t(f"policies.topic_{v}"),
+                         placeholder=t("common.choose_placeholder"))
     urlstate.bind("policies_year", None, [None, *options["year"]])
     year = c4.selectbox(t("policies.year"), [None, *options["year"]], key="policies_year",
-                        format_func=lambda v: t("policies.all") if v is None else str(v))
+                        format_func=lambda v: t("policies.all") if v is None else str(v),
+                        placeholder=t("common.choose_placeholder"))
     focus = st.query_params.get("policy")
     found = policies.put_first(policies.search(text, level, topic, year), focus)
     st.caption(t("policies.count", n=fmt_int(len(found))))
@@ -57,9 +60,10 @@ with tab_news:
         st.info(t("policies.news_none"))
     for a in news.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{a.title}**")
+            title, body = policies.announcement_text(a, lang())
+            st.markdown(f"**{title}**")
             st.caption(policies.announcement_line(a, lang()))
-            st.markdown(a.body)
+            st.markdown(body)
             if a.link:
                 st.markdown(f"[{t('policies.link')} ↗]({a.link})")
     widgets.source(t("policies.news_source", "zh"), t("policies.news_source", "en"))

@@ -57,7 +57,8 @@ if ranked.empty:
 else:
     names = dict(zip(ranked["org_id"], ranked["org_name"]))
     urlstate.bind("social_work_org", next(iter(names), None), list(names))
-    org = st.selectbox(t("social_work.col_org_name"), list(names), format_func=names.get, key="social_work_org")
+    org = st.selectbox(t("social_work.col_org_name"), list(names), format_func=names.get, key="social_work_org",
+                       placeholder=t("common.choose_placeholder"))
     projects = db.query("sw_projects_in_scope", org_id=org, **scope.params())
     st.markdown(f"**{t('social_work.org_projects', org=names[org])}**")
     shown = downloads.localise(projects, "social_work", ["name", "domain", "target_group", "district_name", "start_on",

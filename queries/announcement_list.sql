@@ -9,7 +9,9 @@ final as (
         d.name as district_name,
         d.name_en as district_name_en,
         a.body,
-        a.link
+        a.link,
+        a.title_en,
+        a.body_en
     from announcement as a
     left join district as d on a.district_code = d.code
     where $district is null or a.district_code is null or a.district_code = $district

@@ -4,6 +4,7 @@ categories as (
     select
         code,
         name as category_name,
+        name_en as category_name_en,
         system,
         level,
         color
@@ -32,6 +33,7 @@ final as (
         p.name,
         p.category,
         c.category_name,
+        c.category_name_en,
         c.system,
         c.level,
         c.color,

@@ -29,6 +29,7 @@ final as (
     select
         s.code,
         s.name,
+        s.name_en,
         s.district_code,
         d.name as district_name,
         s.lon,

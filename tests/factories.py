@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from caremap.common.paths import DEMO, REFERENCE
+from caremap.common.places import english_name
 from caremap.store import build
 
 
@@ -98,10 +99,12 @@ def make_fixture(folder, standards_text: str | None = None, population: int | st
                    "population_2020": population, "population_source": "构造" if population else "",
                    "label_lon": 114.05, "label_lat": 22.5,
                    "boundary_note": "构造"}]).to_csv(ref / "districts.csv", index=False)
-    pd.DataFrame([{"code": s, "name": n, "district_code": D, "lon": lon, "lat": LAT0, "point_note": ""}
+    pd.DataFrame([{"code": s, "name": n, "name_en": english_name(n), "district_code": D, "lon": lon, "lat": LAT0,
+                   "point_note": ""}
                   for s, n, lon in ((S1, "甲街道", LON_A), (S2, "乙街道", LON_B), (S3, "丙街道", LON_C))]
                  ).to_csv(ref / "streets.csv", index=False)
-    pd.DataFrame([{"code": c, "name": n, "official_name": n, "street_code": s} for c, n, s, _, _ in COMMUNITIES]
+    pd.DataFrame([{"code": c, "name": n, "name_en": english_name(n), "official_name": n, "street_code": s}
+                  for c, n, s, _, _ in COMMUNITIES]
                  ).to_csv(ref / "communities.csv", index=False)
     pd.DataFrame(columns=["code", "name", "district_code"]).to_csv(ref / "special_zones.csv", index=False)
     if standards_text is not None:

@@ -9,7 +9,7 @@ import pytest
 
 from caremap.app import bigscreen
 from caremap.common.i18n import t
-from caremap.report import metrics
+from caremap.report import metrics, terms
 from caremap.store import db
 from conftest import app_test
 
@@ -28,7 +28,7 @@ def _ranking(html: str) -> list[tuple[str, int]]:
         r'<div class="bs-rank-name">([^<]*)</div>.*?<div class="bs-rank-n">([^<]*)</div>', html)]
 
 
-@pytest.mark.parametrize("district,language", [(None, "zh"), ("440306", "zh"), (None, "en")])
+@pytest.mark.parametrize("district,language", [(None, "zh"), ("440306", "zh"), (None, "en"), ("440306", "en")])
 def test_the_figures_and_the_ranking_are_the_metrics_layer_s(district, language):
     at = app_test("pages/bigscreen.py", district=district, lang=language)
     assert not at.exception, at.exception
@@ -42,7 +42,8 @@ def test_the_figures_and_the_ranking_are_the_metrics_layer_s(district, language)
                     for row in places.itertuples()]
     else:                  # a district's streets
         places = db.query("streets", district=district)
-        expected = [(row.name, metrics.values(district, row.code)["gaps_total"]) for row in places.itertuples()]
+        expected = [(terms.place(row.name, language), metrics.values(district, row.code)["gaps_total"])
+                    for row in places.itertuples()]
     ranked = sorted(expected, key=lambda r: -r[1])[:bigscreen.RANKED]
     assert sorted(_ranking(html), key=lambda r: (-r[1], r[0])) == sorted(ranked, key=lambda r: (-r[1], r[0]))
     assert [n for _, n in _ranking(html)] == sorted((n for _, n in ranked), reverse=True)

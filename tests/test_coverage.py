@@ -89,8 +89,10 @@ def test_gap_list_rows_and_wording(fx, fixture_db, monkeypatch):
         assert (unit, "无在册儿童主任记录") in rows
     assert ("丙二社区", "1,000 米内无所列类别的儿童服务点") in rows
     only = coverage.gap_list(comp_of(fx), "en", ("street_workstation",))
-    assert only.to_dict("records") == [{"Level": "Street", "District": "测试区", "Street": "丙街道", "Unit code": S3,
-                                        "Unit": "丙街道", "Standard": "Minor-protection workstation",
+    # in English the places by their English names, with the Chinese (the fixture's district is "Testing")
+    assert only.to_dict("records") == [{"Level": "Street", "District": "Testing District (测试区)",
+                                        "Street": "Bing Subdistrict (丙街道)", "Unit code": S3,
+                                        "Unit": "Bing Subdistrict (丙街道)", "Standard": "Minor-protection workstation",
                                         "Missing": "No minor-protection workstation"}]
 
 

@@ -175,7 +175,7 @@ def test_directory_filters_follow_scope_and_category(monkeypatch):
     at.selectbox(key="directory_category").set_value("children_home").run()
     expected = search.search_all("", district="440305", category="children_home")
     assert f"**{len(expected):,} service points found**" in [m.value for m in at.markdown]
-    assert set(at.dataframe[0].value["District"]) == {"南山区"}
+    assert set(at.dataframe[0].value["District"]) == {"Nanshan District (南山区)"}
 
 
 def test_directory_download_holds_the_full_result(downloads):

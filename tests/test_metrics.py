@@ -276,7 +276,7 @@ def test_the_metrics_command_prints_every_figure_with_its_definition(capsys):
     assert all(r["definition"] and r["source"] and r["label"] for r in out["metrics"])
     assert cli.main(["metrics", "--street", "440305006", "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("Whole city › Nanshan › ") and "Child directors in post" in text
+    assert text.startswith("Whole city › Nanshan District (南山区) › ") and "Child directors in post" in text
     assert cli.main(["metrics", "--district", "999999"]) == 2
     assert "999999" in capsys.readouterr().err
 
@@ -302,7 +302,7 @@ def test_the_map_s_district_tooltips_show_the_metrics(language):
     labels = maps.labels(lambda k: t(k, language))
     for feature in layer["data"]:
         props = feature["properties"]
-        shown = {props[f"tip_{i}"].split("：")[0]: props[f"tip_{i}"].split("：")[1] for i in range(1, 5)}
+        shown = dict(props[f"tip_{i}"].split(labels["sep"], 1) for i in range(1, 5))
         values = metrics.values(props["code"], None)
         for map_metric, metric_id in maps.METRIC_IDS.items():
             assert shown[labels[map_metric]] == metrics.fmt(metric_id, values[metric_id], language), (

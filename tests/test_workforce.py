@@ -107,7 +107,9 @@ def test_workforce_page_speaks_english_and_follows_the_street_scope():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Child directors in post"] == str(int(row["directors_in_post"]))
     assert facts.UNITS_CAVEAT_EN in [c.value for c in at.caption]
-    assert "Scope: Whole city › Nanshan › 粤海街道" in [c.value for c in at.caption]  # district names in English
+    # place names in English with their Chinese: "Yuehai Subdistrict (粤海街道)"
+    scope_line = "Scope: Whole city › Nanshan District (南山区) › Yuehai Subdistrict (粤海街道)"
+    assert scope_line in [c.value for c in at.caption]
 
 
 def test_workforce_chart_data_and_takeaway_come_from_the_query():

@@ -13,7 +13,7 @@ from html import escape
 import pandas as pd
 
 from caremap.common.i18n import t
-from caremap.report import metrics
+from caremap.report import metrics, terms
 from caremap.store import db
 
 # The key figures, in order (metric ids of the metrics layer).
@@ -71,22 +71,21 @@ class Ranked:
     gaps: int
 
 
-def places(district: str | None) -> pd.DataFrame:
-    """The places ranked at a scope: the city's districts, or a district's streets (code, name, name_en)."""
+def places(district: str | None, language: str) -> pd.DataFrame:
+    """The places ranked at a scope, with their names in the language: the city's districts (their official
+    short English names), or a district's streets ("Yuehai Subdistrict (粤海街道)")."""
     if district is None:
-        return db.query("districts")[["code", "name", "name_en"]]
-    streets = db.query("streets", district=district)
-    return streets.assign(name_en=streets.get("name_en", streets["name"]))[["code", "name", "name_en"]]
+        rows = db.query("districts")
+        return rows.assign(shown=rows["name_en"] if language == "en" else rows["name"])[["code", "shown"]]
+    rows = db.query("streets", district=district)
+    return rows.assign(shown=rows["name"].map(lambda n: terms.place(n, language)))[["code", "shown"]]
 
 
 def ranking(district: str | None, language: str) -> list[Ranked]:
     """Districts (or a district's streets) by their gaps against every standard, most first (the metrics layer's
     gaps_total of each place; ties by code)."""
-    rows = []
-    for p in places(district).itertuples():
-        values = metrics.values(district or p.code, p.code if district else None)
-        name = p.name_en if language == "en" and isinstance(p.name_en, str) and p.name_en else p.name
-        rows.append(Ranked(p.code, name, int(values["gaps_total"] or 0)))
+    rows = [Ranked(p.code, p.shown, int(metrics.values(district or p.code, p.code if district else None)
+                                        ["gaps_total"] or 0)) for p in places(district, language).itertuples()]
     return sorted(rows, key=lambda r: (-r.gaps, r.code))[:RANKED]
 
 

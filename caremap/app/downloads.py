@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from caremap.common.i18n import lang, t
-from caremap.report import files, fonts
+from caremap.report import files, fonts, terms
 from caremap.report.charts import Figure
 from caremap.store import db
 
@@ -72,8 +72,9 @@ def page_workbook_button(page_title: str) -> None:
 
 
 def localise(df: pd.DataFrame, section: str, columns: list[str]) -> pd.DataFrame:
-    """The given columns of df, renamed to their labels `<section>.col_<column>` in the session's language."""
-    return df[columns].rename(columns={c: t(f"{section}.col_{c}") for c in columns})
+    """The given columns of df, renamed to their labels `<section>.col_<column>` in the session's language; in English
+    place names and vocabulary (owning systems, roles, domains …) as caremap.report.terms gives them."""
+    return terms.frame(df[columns]).rename(columns={c: t(f"{section}.col_{c}") for c in columns})
 
 
 def column_config(df: pd.DataFrame, **extra) -> dict:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from caremap.app import urlstate
 from caremap.common.i18n import lang, t
+from caremap.report import terms
 from caremap.report.scope import Scope
 from caremap.store import db
 
@@ -38,17 +39,17 @@ def sidebar() -> Scope:
                  horizontal=True, key="sidebar_lang", on_change=_on_lang_change)
         districts = db.query("districts")
         options = [""] + districts["code"].tolist()
-        names = dict(zip(districts["code"], districts["name"] if language == "zh" else districts["name_en"]))
+        names = dict(zip(districts["code"], districts["name"].map(lambda n: terms.place(n, language))))
         st.selectbox(t("common.district"), options,
                      format_func=lambda c: names.get(c, t("common.city", language)), key="sidebar_district",
-                     on_change=_on_district_change)
+                     on_change=_on_district_change, placeholder=t("common.choose_placeholder"))
         if scope.district:
             streets = db.query("streets", district=scope.district)
             s_options = [""] + streets["code"].tolist()
-            s_names = dict(zip(streets["code"], streets["name"]))
+            s_names = dict(zip(streets["code"], streets["name"].map(lambda n: terms.place(n, language))))
             st.selectbox(t("common.street"), s_options,
                          format_func=lambda c: s_names.get(c, t("common.all_streets", language)), key="sidebar_street",
-                         on_change=_on_scope_change)
+                         on_change=_on_scope_change, placeholder=t("common.choose_placeholder"))
         m = db.meta()
         st.divider()
         st.caption(t("common.data_version", version=m.get("data_version", "?"), date=m.get("data_date", "?")))

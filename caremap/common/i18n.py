@@ -40,6 +40,11 @@ def lang() -> str:
     return value if value in LANGS else "zh"
 
 
+def has_label(key: str) -> bool:
+    """Whether labels/*.toml define key ("section.name")."""
+    return key in _labels()
+
+
 def t(key: str, language: str | None = None, **fmt) -> str:
     """The label for key ("section.name") in the session's language, with {placeholders} filled."""
     zh, en = _labels()[key]

@@ -346,25 +346,50 @@ def _keep_inside(rng, sites, anchors):
     return sites
 
 
-# (date, district code or "" for city-wide, title after 【示例】, what it says, link: "" or an issuer's official site)
+# (date, district code or "" for city-wide, title after 【示例】, what it says, link: "" or an issuer's official site,
+#  then the title and what it says in English)
 DEMO_ANNOUNCEMENTS = [
-    ("2019-11-20", "", "“世界儿童日”主题宣传周活动安排", "各区将开展儿童权利主题宣传活动。", "https://www.mca.gov.cn/"),
-    ("2019-12-12", "440303", "罗湖区儿童督导员冬季业务培训通知", "培训内容为个案发现与转介流程。", ""),
-    ("2020-01-08", "440306", "宝安区寒假儿童之家开放时间调整", "寒假期间儿童之家每日开放至晚上七点。", ""),
-    ("2020-02-10", "", "疫情期间儿童关爱服务转为线上开展", "社工项目暂停线下活动，改为电话探访与线上服务。", ""),
-    ("2020-02-24", "440305", "南山区“云课堂”亲子互动课程上线", "每周三晚在线开展亲子互动课程。", ""),
-    ("2020-03-09", "440307", "龙岗区困境儿童居家安全排查", "儿童主任将电话联系辖区困境儿童家庭。", ""),
-    ("2020-03-30", "", "农村留守儿童和困境儿童关爱服务政策学习会", "组织学习十部门关爱服务体系意见。", "https://www.mca.gov.cn/"),
-    ("2020-04-15", "440309", "龙华区复学防疫知识讲座", "为即将复学的儿童讲解防疫知识。", ""),
-    ("2020-04-28", "4403DP", "大鹏新区儿童友好社区共建议事会", "邀请儿童代表参与社区公共空间讨论。", ""),
-    ("2020-05-11", "440304", "福田区未成年人保护工作站开放日", "开放日介绍工作站的咨询与转介服务。", ""),
-    ("2020-05-20", "", "“六一”儿童节系列活动报名", "各社区儿童之家将举办游园与亲子活动。", ""),
-    ("2020-05-29", "440311", "光明区儿童服务志愿者招募", "招募志愿者协助社区儿童活动。", ""),
+    ("2019-11-20", "", "“世界儿童日”主题宣传周活动安排", "各区将开展儿童权利主题宣传活动。", "https://www.mca.gov.cn/",
+     "World Children's Day: programme of the theme week", "Every district holds events on children's rights."),
+    ("2019-12-12", "440303", "罗湖区儿童督导员冬季业务培训通知", "培训内容为个案发现与转介流程。", "",
+     "Luohu: winter training for child supervisors", "The training covers finding cases and referring them."),
+    ("2020-01-08", "440306", "宝安区寒假儿童之家开放时间调整", "寒假期间儿童之家每日开放至晚上七点。", "",
+     "Bao'an: winter-holiday opening hours of children's homes",
+     "In the winter holiday children's homes open until 7 pm every day."),
+    ("2020-02-10", "", "疫情期间儿童关爱服务转为线上开展", "社工项目暂停线下活动，改为电话探访与线上服务。", "",
+     "Child care services move online during the epidemic",
+     "Social-work projects pause activities in person and serve by phone and online."),
+    ("2020-02-24", "440305", "南山区“云课堂”亲子互动课程上线", "每周三晚在线开展亲子互动课程。", "",
+     "Nanshan: online parent-child classes start", "Parent-child classes online every Wednesday evening."),
+    ("2020-03-09", "440307", "龙岗区困境儿童居家安全排查", "儿童主任将电话联系辖区困境儿童家庭。", "",
+     "Longgang: home-safety check of children in difficulty",
+     "Child directors call the families of children in difficulty in their area."),
+    ("2020-03-30", "", "农村留守儿童和困境儿童关爱服务政策学习会", "组织学习十部门关爱服务体系意见。", "https://www.mca.gov.cn/",
+     "Study session on the care policy for left-behind children and children in difficulty",
+     "A study of the ten departments' opinion on the care-service system."),
+    ("2020-04-15", "440309", "龙华区复学防疫知识讲座", "为即将复学的儿童讲解防疫知识。", "",
+     "Longhua: epidemic-prevention talk before school reopens",
+     "Epidemic prevention explained to children about to return to school."),
+    ("2020-04-28", "4403DP", "大鹏新区儿童友好社区共建议事会", "邀请儿童代表参与社区公共空间讨论。", "",
+     "Dapeng: council on child-friendly communities",
+     "Children's representatives join the discussion of the community's public spaces."),
+    ("2020-05-11", "440304", "福田区未成年人保护工作站开放日", "开放日介绍工作站的咨询与转介服务。", "",
+     "Futian: open day of the minor-protection workstations",
+     "The open day presents the workstations' advice and referral services."),
+    ("2020-05-20", "", "“六一”儿童节系列活动报名", "各社区儿童之家将举办游园与亲子活动。", "",
+     "Children's Day (1 June): sign up for the events",
+     "Community children's homes hold fairs and parent-child activities."),
+    ("2020-05-29", "440311", "光明区儿童服务志愿者招募", "招募志愿者协助社区儿童活动。", "",
+     "Guangming: volunteers wanted for children's services",
+     "Volunteers are wanted to help with community activities for children."),
 ]
 
 
 def _announcements() -> pd.DataFrame:
-    """Demo service announcements (服务资讯): fixed, no randomness, every title marked 【示例】, bodies invented."""
+    """Demo service announcements (服务资讯): fixed, no randomness, every title marked 【示例】 ([Demo] in English),
+    bodies invented."""
     return pd.DataFrame([{"title": f"【示例】{title}", "date": day, "district_code": district,
-                          "body": f"本条为演示用虚构资讯（示例数据），并非真实通知：{body}", "link": link}
-                         for day, district, title, body, link in DEMO_ANNOUNCEMENTS])
+                          "body": f"本条为演示用虚构资讯（示例数据），并非真实通知：{body}", "link": link,
+                          "title_en": f"[Demo] {title_en}",
+                          "body_en": f"An invented announcement, demo data (示例数据), not a real notice: {body_en}"}
+                         for day, district, title, body, link, title_en, body_en in DEMO_ANNOUNCEMENTS])

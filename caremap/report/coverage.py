@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from caremap.common.i18n import t
+from caremap.report import terms
 from caremap.store import db
 
 LEVEL_ORDER = {"district": 0, "street": 1, "community": 2}
@@ -62,7 +63,7 @@ def missing_text(row, lang: str = "zh", state: str | None = None) -> str:
 
 def matrix(comp: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Matrix cells: one row per (row unit, standard) with units, met, rate and the cell text '12/14 个街道'."""
-    cells = comp.drop_duplicates(["row_code", "standard_id"])[
+    cells = terms.frame(comp, lang).drop_duplicates(["row_code", "standard_id"])[
         ["row_code", "row_name", "standard_id", "sort_order", "level", "kind", "label_zh", "label_en", "role",
          "row_units", "row_met"]].copy()
     cells["units"] = cells.pop("row_units").astype(int)
@@ -93,7 +94,7 @@ GAP_COLUMNS = ("level", "district", "street", "unit_code", "unit", "standard", "
 
 def gap_list(comp: pd.DataFrame, lang: str = "zh", standard_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every unit that misses a standard: level, district, street, unit, standard, what is missing."""
-    gaps = comp[~comp["met"].astype(bool)]
+    gaps = terms.frame(comp[~comp["met"].astype(bool)], lang)
     if standard_ids is not None:
         gaps = gaps[gaps["standard_id"].isin(standard_ids)]
     states = worker_states()
@@ -113,7 +114,7 @@ def gap_list(comp: pd.DataFrame, lang: str = "zh", standard_ids: tuple[str, ...]
 
 def street_ranking(comp: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Streets by composite gap score (from the query), with the units missing each standard beside it."""
-    rows = comp[comp["street_code"].notna() & comp["level"].isin(["street", "community"])]
+    rows = terms.frame(comp[comp["street_code"].notna() & comp["level"].isin(["street", "community"])], lang)
     if rows.empty:
         return pd.DataFrame(columns=[t("coverage.col_street", lang), t("coverage.col_score", lang)])
     per = rows.drop_duplicates(["street_code", "standard_id"]).copy()
@@ -140,7 +141,7 @@ def walking(district: str | None, street: str | None, category_codes: tuple[str,
 
 def farthest(walk: pd.DataFrame, lang: str = "zh", n: int = 15) -> pd.DataFrame:
     """The n units farthest from any point of the chosen categories (those with no point at all first)."""
-    top = walk[walk["lon"].notna()].head(n)
+    top = terms.frame(walk[walk["lon"].notna()].head(n), lang)
     return pd.DataFrame({
         t("coverage.col_district", lang): top["district_name"],
         t("coverage.col_street", lang): top["street_name"],
@@ -157,7 +158,7 @@ def access(district: str | None, street: str | None, category_codes: tuple[str, 
 
 
 def access_table(rows: pd.DataFrame, lang: str = "zh", n: int = 30) -> pd.DataFrame:
-    top = rows.head(n)
+    top = terms.frame(rows.head(n), lang)
     return pd.DataFrame({
         t("coverage.col_district", lang): top["district_name"],
         t("coverage.col_street", lang): top["street_name"],
@@ -172,8 +173,9 @@ def children_rates(district: str | None, street: str | None, lang: str = "zh") -
     """Children and services per 10,000 children for each street of the scope (each community unit of a street),
     lowest rate first; units without a complete count at the end, their rates blank."""
     rows = db.query("children_rates", district=district, street=street)
+    names = rows["name"].map(lambda v: terms.place(v, lang))
     return pd.DataFrame({
-        t("coverage.col_unit" if street else "coverage.col_street", lang): rows["name"],
+        t("coverage.col_unit" if street else "coverage.col_street", lang): names,
         t("coverage.col_children", lang): rows["children"].astype("Int64"),
         t("coverage.col_points", lang): rows["points"].astype(int),
         t("coverage.col_points_per_10k_children", lang): rows["points_per_10k_children"].round(2),

@@ -19,7 +19,7 @@ import pandas as pd
 import pydeck as pdk
 
 from caremap.common import crs
-from caremap.report import metrics, tiles
+from caremap.report import metrics, terms, tiles
 
 MAP_WIDTH, MAP_HEIGHT = 900, 600  # the map's size on the page (px), used to fit the view to a scope
 MAX_RAW_POINTS = 20_000  # above this many points the map ships DuckDB grid bins instead of raw points
@@ -44,7 +44,8 @@ NO_DATA = (220, 220, 220)
 # Characters that HTML gives meaning to, replaced by their full-width forms: the text stays readable in
 # a Chinese UI and can never become markup, whichever renderer shows it (Streamlit escapes tooltip values
 # itself, so html.escape() here would show "&amp;" to the user).
-_NEUTRAL = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇", "`": "｀"})
+# The apostrophe becomes the typographic one (Bao’an) and & its entity (the tooltips are HTML), as English reads them.
+_NEUTRAL = str.maketrans({"<": "＜", ">": "＞", "&": "&amp;", '"': "＂", "'": "’", "`": "｀"})
 
 
 def safe_text(value) -> str:
@@ -246,6 +247,18 @@ def _tips(df: pd.DataFrame, title: pd.Series, lines: list[pd.Series]) -> pd.Data
     return out
 
 
+def _label(places: pd.DataFrame) -> pd.Series:
+    """The name a map writes on a district or street: in English its English name (label_name, set by build_map),
+    else its name."""
+    return places["label_name"].fillna(places["name"]) if "label_name" in places else places["name"]
+
+
+def _title(places: pd.DataFrame) -> pd.Series:
+    """The tooltip title of a district, street or community unit: its name as the language shows it (tip_name, set
+    by build_map), else its name."""
+    return places["tip_name"] if "tip_name" in places else places["name"]
+
+
 def _labelled(prefix: str, values: pd.Series) -> pd.Series:
     return values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) or v == ""
                       else f"{prefix}{v}")
@@ -266,11 +279,11 @@ def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, st
             continue
         # the chosen metric first, then the other three, then the hint
         shown = (*METRICS, CHANGE) if CHANGE in districts.columns else METRICS
-        lines = [f"{labels[m]}：{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in shown
+        lines = [f"{labels[m]}{labels['sep']}{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in shown
                                                                                      if x != metric])]
         # label: the map's own (with filters, the points are the filtered ones); the value: written like the metric
         texts = [*lines, labels["click_district"]]
-        props = {"code": row.code, "fill": [*rgb, alpha], "tip_title": safe_text(row.name),
+        props = {"code": row.code, "fill": [*rgb, alpha], "tip_title": safe_text(getattr(row, "tip_name", row.name)),
                  # every field of the shared tooltip, empty where there is nothing: none shows as a raw {tip_n}
                  **{name: safe_text(texts[i]) if i < len(texts) else "" for i, name in enumerate(TIP_FIELDS[1:])}}
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
@@ -333,10 +346,10 @@ def site_bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float,
 
 
 def _street_tips(s: pd.DataFrame, metric: str, labels: Mapping[str, str]) -> pd.DataFrame:
-    return _tips(s, s["name"], [
+    return _tips(s, _title(s), [
         _labelled(labels["label_district"], s["district_name"]),
-        pd.Series([f"{labels[metric]}：{format_value(metric, v)}" for v in s[metric]], index=s.index),
-        pd.Series([f"{labels['compliance']}：{format_value('compliance', v)}" for v in s["compliance"]],
+        pd.Series([f"{labels[metric]}{labels['sep']}{format_value(metric, v)}" for v in s[metric]], index=s.index),
+        pd.Series([f"{labels['compliance']}{labels['sep']}{format_value('compliance', v)}" for v in s["compliance"]],
                   index=s.index),
         _labelled("", s["point_note"]),
         pd.Series(labels["click_street"], index=s.index),
@@ -364,10 +377,10 @@ def _outline(code: str, current: str | None, searched: str | None) -> tuple[list
 def community_area_layer(units: pd.DataFrame, labels: Mapping[str, str], searched: str | None = None,
                          target_crs: str = "WGS84") -> pdk.Layer:
     """Community units with the bureau's boundaries, coloured by their gaps (community-level standards not met)."""
-    tips = _tips(units, units["name"], [
+    tips = _tips(units, _title(units), [
         _labelled(labels["label_street"], units["street_name"]),
-        pd.Series([f"{labels['gaps']}：{int(g)} / {int(c)}" for g, c in zip(units["gaps"], units["checks"])],
-                  index=units.index),
+        pd.Series([f"{labels['gaps']}{labels['sep']}{int(g)} / {int(c)}"
+                   for g, c in zip(units["gaps"], units["checks"])], index=units.index),
         _labelled("", units["location_note"]),
     ])
     features = []
@@ -443,7 +456,7 @@ def district_labels_layer(districts: pd.DataFrame, target_crs: str = "WGS84") ->
     """Every district's name at its label point, always shown, a white halo so it reads over any fill."""
     d = shift_frame(districts.rename(columns={"label_lon": "lon", "label_lat": "lat"}), target_crs)
     d = d.dropna(subset=["lon", "lat"])
-    rows = pd.DataFrame({"lon": d["lon"].round(5), "lat": d["lat"].round(5), "text": d["name"].map(safe_text)})
+    rows = pd.DataFrame({"lon": d["lon"].round(5), "lat": d["lat"].round(5), "text": _label(d).map(safe_text)})
     return pdk.Layer("TextLayer", id="district-labels", data=rows, get_position=["lon", "lat"], get_text="text",
                      get_size=15, size_units="'pixels'", get_color=[30, 30, 30, 255], font_family=_FONT,
                      font_weight=700, character_set=_characters(rows["text"]), outline_width=3,
@@ -455,7 +468,7 @@ def street_labels_layer(streets: pd.DataFrame, target_crs: str = "WGS84") -> pdk
     """Street names beside their symbols, sized in metres: too small to see at city zoom, readable from about
     zoom 12 on (a district's scale), so they appear as the user zooms in."""
     s = shift_frame(streets, target_crs)
-    rows = pd.DataFrame({"lon": s["lon"].round(5), "lat": s["lat"].round(5), "text": s["name"].map(safe_text)})
+    rows = pd.DataFrame({"lon": s["lon"].round(5), "lat": s["lat"].round(5), "text": _label(s).map(safe_text)})
     return pdk.Layer("TextLayer", id="street-labels", data=rows, get_position=["lon", "lat"], get_text="text",
                      get_size=260, size_units="'meters'", size_min_pixels=0, size_max_pixels=15,
                      get_color=[60, 60, 60, 255], font_family=_FONT, character_set=_characters(rows["text"]),
@@ -500,7 +513,7 @@ def community_gap_layer(communities: pd.DataFrame, gap: str, labels: Mapping[str
     column = "has_director" if gap == "director" else "has_children_home"
     c = shift_frame(communities[~communities[column].astype(bool)], target_crs)
     what = labels["no_director"] if gap == "director" else labels["no_home"]
-    tips = _tips(c, c["name"], [pd.Series(what, index=c.index), _labelled(labels["label_street"], c["street_name"]),
+    tips = _tips(c, _title(c), [pd.Series(what, index=c.index), _labelled(labels["label_street"], c["street_name"]),
                                 pd.Series(labels["gap_caveat"] if gap == "director" else "", index=c.index)])
     rows = pd.DataFrame({"code": c["code"], "lon": c["lon"].round(6), "lat": c["lat"].round(6)})
     return pdk.Layer("ScatterplotLayer", id="community_gaps", data=pd.concat([rows, tips], axis=1),
@@ -607,13 +620,15 @@ def picked(selection: Mapping | None) -> tuple[str, dict] | None:
 
 # --- the whole map ---------------------------------------------------------------------------------------
 
+# Queries whose rows are places (their `name` a district, street or community name, not a service point's).
+PLACE_QUERIES = ("map_districts", "map_streets", "map_community_areas", "map_community_gaps")
 OPTIONAL_LAYERS = ("rings", "density", "sites", "no_director", "no_home")
 LABEL_KEYS = ("points", "points_per_10k", "compliance", "gaps", "gap_change", "click_district", "click_street",
               "label_category",
               "label_system", "label_address", "label_phone", "label_street", "label_community", "label_district",
               "label_project", "label_org", "label_domain", "site_kind", "bin_title", "site_bin_title", "bin_note",
               "no_director",
-              "no_home", "gap_caveat")
+              "no_home", "gap_caveat", "sep")
 
 
 def labels(translate) -> dict[str, str]:
@@ -657,9 +672,23 @@ def bin_size_m(district: str | None, street: str | None) -> float:
 
 
 def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: tiles.TileSource | None = None,
-              max_raw_points: int = MAX_RAW_POINTS) -> MapResult:
-    """Query everything the map shows through run_query(name, **params) (db.query) and compose the deck."""
+              max_raw_points: int = MAX_RAW_POINTS, language: str = "zh") -> MapResult:
+    """Query everything the map shows through run_query(name, **params) (db.query) and compose the deck; its
+    tooltips in `language` (in English place names as "Yuehai Subdistrict (粤海街道)", owning systems and domains
+    translated: caremap.report.terms)."""
     target = source.crs if source else "WGS84"
+
+    raw_query = run_query
+
+    def query(name: str, **params) -> pd.DataFrame:
+        rows = terms.frame(raw_query(name, **params), language)
+        if language == "en" and name in PLACE_QUERIES and "name" in rows:
+            rows = rows.assign(tip_name=rows["name"].map(lambda v: terms.place(v, language)))
+            if "name_en" in rows:   # the names written on the map: Nanshan, Yuehai Subdistrict
+                rows = rows.assign(label_name=rows["name_en"])
+        return rows
+
+    run_query = query
     scope = {"district": opts.district, "street": opts.street}
     filters = {"categories": opts.categories, "system": opts.system, "level": opts.level}
     districts = run_query("map_districts", **filters)

@@ -183,16 +183,17 @@ def maximal_covering(covers: dict[str, set], weight: dict[str, float], k: int) -
 def table(p: Plan, language: str = "zh") -> pd.DataFrame:
     """The exact solution's sites with district, street, community and what each closes."""
     from caremap.common.i18n import t
+    from caremap.report import terms
 
-    names = dict(zip(p.units["code"], p.units["name"]))
+    names = dict(zip(p.units["code"], p.units["name"].map(lambda n: terms.place(n, language))))
     weight = dict(zip(p.units["code"], p.units["weight"]))
     reached = [int(sum(weight[u] for u in c)) for c in p.chosen["closes"]]
     children = {t("coverage.col_children_closed", language): reached} if p.weight_basis == "children" else {}
     return pd.DataFrame({
         t("coverage.col_rank", language): range(1, len(p.chosen) + 1),
-        t("coverage.col_district", language): p.chosen["district_name"],
-        t("coverage.col_street", language): p.chosen["street_name"],
-        t("coverage.col_site", language): p.chosen["name"],
+        t("coverage.col_district", language): p.chosen["district_name"].map(lambda n: terms.place(n, language)),
+        t("coverage.col_street", language): p.chosen["street_name"].map(lambda n: terms.place(n, language)),
+        t("coverage.col_site", language): p.chosen["name"].map(lambda n: terms.place(n, language)),
         t("coverage.col_unit_code", language): p.chosen["code"],
         t("coverage.col_new", language): p.chosen["closes_n"].astype(int),
         t("coverage.col_closes", language): [("、" if language == "zh" else ", ").join(names[u] for u in c)

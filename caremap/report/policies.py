@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from caremap.common.i18n import t
+from caremap.report import terms
 from caremap.store import db
 
 LEVELS = ("national", "provincial", "city", "district")
@@ -71,8 +72,9 @@ def citation(policy: Mapping, language: str = "zh") -> str:
     issued = issued if isinstance(issued, str) else pd.Timestamp(issued).date().isoformat()
     number = policy.get("doc_number")
     number = number if isinstance(number, str) and number else None
-    if language == "en":
-        parts = [p for p in (policy.get("issuer"), issued, number) if p]
+    if language == "en":   # a number written in Chinese (国发〔2016〕36号) is on the policy's own entry
+        number = number if number and number.isascii() else None
+        parts = [p for p in (terms.issuer(policy.get("issuer"), language), issued, number) if p]
         return f"{policy.get('title_en') or policy['title']} ({', '.join(parts)})"
     return f"《{policy['title']}》（{'，'.join(p for p in (policy['issuer'], issued, number) if p)}）"
 
@@ -101,7 +103,7 @@ def colon(language: str = "zh") -> str:
 def fact_lines(p, language: str = "zh") -> list[str]:
     """'**发布机关**：国务院' lines for a policy row of policy_list: issuer, dates, number, level and topic."""
     c = colon(language)
-    lines = [f"**{t('policies.issuer', language)}**{c}{p.issuer}",
+    lines = [f"**{t('policies.issuer', language)}**{c}{terms.issuer(p.issuer, language)}",
              f"**{t('policies.issued_on', language)}**{c}{p.issued_on:%Y-%m-%d}"]
     if not pd.isna(p.effective_on):
         lines.append(f"**{t('policies.effective_on', language)}**{c}{p.effective_on:%Y-%m-%d}")
@@ -112,6 +114,18 @@ def fact_lines(p, language: str = "zh") -> list[str]:
     if language == "en":
         lines.append(f"**{t('policies.official_title', language)}**{c}《{p.title}》")
     return lines
+
+
+def announcement_text(row, language: str = "zh") -> tuple[str, str]:
+    """(title, body) of an announcement in the language: the English ones where the file gave them, else the
+    Chinese."""
+    def given(v):
+        return isinstance(v, str) and v != ""
+
+    title_en, body_en = getattr(row, "title_en", None), getattr(row, "body_en", None)
+    if language == "en" and given(title_en):
+        return title_en, body_en if given(body_en) else row.body
+    return row.title, row.body
 
 
 def announcement_line(row, language: str = "zh") -> str:

@@ -25,13 +25,15 @@ class Scope:
         return {"district": self.district, "street": self.street}
 
     def names(self, language: str | None = None) -> list[str]:
-        """['全市', '南山区', '粤海街道'] (the district in English when the language is English)."""
+        """['全市', '南山区', '粤海街道']; in English ['Whole city', 'Nanshan District (南山区)',
+        'Yuehai Subdistrict (粤海街道)']."""
+        from caremap.report import terms
+
         parts = [t("common.city", language)]
         if self.district:
-            english = t("common.city", language) != t("common.city", "zh")
-            parts.append((self.district_name_en if english else None) or self.district_name or self.district)
+            parts.append(terms.place(self.district_name or self.district, language))
         if self.street:
-            parts.append(self.street_name or self.street)
+            parts.append(terms.place(self.street_name or self.street, language))
         return parts
 
     def label(self, language: str | None = None) -> str:

@@ -13,6 +13,7 @@ from caremap.common.dates import parse_date
 from caremap.common.paths import REFERENCE
 
 ANNOUNCEMENT_COLUMNS = ("title", "date", "district_code", "body", "link")
+OPTIONAL_COLUMNS = ("title_en", "body_en")   # the English UI shows them where given, else the Chinese
 MAX_TITLE, MAX_BODY = 100, 2000
 CITY_WORDS = {"", "全市", "深圳市", "市级", "city"}
 _LINK = re.compile(r"https?://[^\s]+")
@@ -44,7 +45,8 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def load_announcements(path: str | Path, districts: Mapping[str, str] | None = None) -> AnnouncementLoad:
-    """Read and check an announcements CSV/XLSX (title, date, district_code, body, link).
+    """Read and check an announcements CSV/XLSX (title, date, district_code, body, link; optionally title_en and
+    body_en, which the English UI shows).
 
     district_code may be a code (440305) or a name (南山区); empty means city-wide. Returns the rows
     (id, title, published_on, district_code, body, link) when every row is valid, else no rows and
@@ -67,7 +69,7 @@ def load_announcements(path: str | Path, districts: Mapping[str, str] | None = N
     rows, errors, seen = [], [], {}
     for i, rec in enumerate(frame.to_dict("records")):
         line = i + 2
-        cell = {c: str(rec[c]).strip() for c in ANNOUNCEMENT_COLUMNS}
+        cell = {c: str(rec.get(c, "")).strip() for c in (*ANNOUNCEMENT_COLUMNS, *OPTIONAL_COLUMNS)}
         problems = []
         if not cell["title"]:
             problems.append("标题（title）不能为空")
@@ -86,6 +88,10 @@ def load_announcements(path: str | Path, districts: Mapping[str, str] | None = N
             problems.append("正文（body）不能为空")
         elif len(cell["body"]) > MAX_BODY:
             problems.append(f"正文过长（{len(cell['body'])} 字，最多 {MAX_BODY} 字）")
+        if len(cell["title_en"]) > MAX_TITLE:
+            problems.append(f"英文标题过长（{len(cell['title_en'])} 字符，最多 {MAX_TITLE}）")
+        if len(cell["body_en"]) > MAX_BODY:
+            problems.append(f"英文正文过长（{len(cell['body_en'])} 字符，最多 {MAX_BODY}）")
         if cell["link"] and not _LINK.fullmatch(cell["link"]):
             problems.append(f"链接 {cell['link']!r} 应以 http:// 或 https:// 开头")
         key = (cell["title"], published)
@@ -95,5 +101,6 @@ def load_announcements(path: str | Path, districts: Mapping[str, str] | None = N
         errors += [f"第 {line} 行：{p}" for p in problems]
         if not problems:
             rows.append({"id": len(rows) + 1, "title": cell["title"], "published_on": published.isoformat(),
-                         "district_code": code, "body": cell["body"], "link": cell["link"] or None})
+                         "district_code": code, "body": cell["body"], "link": cell["link"] or None,
+                         "title_en": cell["title_en"] or None, "body_en": cell["body_en"] or None})
     return AnnouncementLoad(rows=[] if errors else rows, errors=errors)

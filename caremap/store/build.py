@@ -79,8 +79,9 @@ def _populate(con, reference: Path, dataset: Path, version: str) -> dict:
     _load_csv(con, "special_zone", reference / "special_zones.csv")
     _load_csv(con, "service_category", reference / "service_categories.csv")
     con.execute("""
-        insert into community (code, name, official_name, street_code, district_code, lon, lat, location_note)
-        select c.code, c.name, c.official_name, c.street_code, s.district_code,
+        insert into community (code, name, name_en, official_name, street_code, district_code, lon, lat,
+                               location_note)
+        select c.code, c.name, c.name_en, c.official_name, c.street_code, s.district_code,
                p.lon::double, p.lat::double, p.location_note
         from read_csv($communities, header = true, all_varchar = true) as c
         join street as s on s.code = c.street_code
@@ -126,7 +127,8 @@ def _load_announcements(con, dataset: Path) -> None:
     loaded = announcements.load_announcements(path, districts)
     if not loaded.ok:
         raise BuildError(f"{path.name} 有 {len(loaded.errors)} 处错误：" + "；".join(loaded.errors[:10]))
-    con.executemany("insert into announcement values ($id, $title, $published_on, $district_code, $body, $link)",
+    con.executemany("insert into announcement (id, title, published_on, district_code, body, link, title_en, body_en) "
+                    "values ($id, $title, $published_on, $district_code, $body, $link, $title_en, $body_en)",
                     loaded.rows)
 
 

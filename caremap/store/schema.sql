@@ -8,12 +8,13 @@ create table district (
 -- lon, lat: the location every figure uses (the bureau's imported geography where there is one, else ref_*);
 -- ref_lon, ref_lat, ref_note: the reference (approximate) or demo location; location_method says which is used.
 create table street (
-    code varchar primary key, name varchar not null, district_code varchar not null,
+    code varchar primary key, name varchar not null, name_en varchar, district_code varchar not null,
     lon double, lat double, point_note varchar, ref_lon double, ref_lat double, ref_note varchar,
     location_method varchar
 );
 create table community (
-    code varchar primary key, name varchar not null, official_name varchar, street_code varchar not null,
+    code varchar primary key, name varchar not null, name_en varchar, official_name varchar,
+    street_code varchar not null,
     district_code varchar not null, lon double, lat double, location_note varchar, ref_lon double, ref_lat double,
     ref_note varchar, location_method varchar
 );
@@ -66,7 +67,7 @@ create table policy (
 );
 create table announcement (
     id integer primary key, title varchar not null, published_on date not null, district_code varchar,
-    body varchar not null, link varchar
+    body varchar not null, link varchar, title_en varchar, body_en varchar
 );
 create table community_nearest (
     community_code varchar not null, category varchar not null, nearest_m double not null, nearest_name varchar
