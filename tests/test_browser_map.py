@@ -322,3 +322,30 @@ def test_the_bureau_s_street_boundaries_are_drawn_and_answer_a_hover(tmp_path, b
         errors = list(log.errors)
     assert name in text and "局方边界的质心" in text, text
     assert errors == [], errors
+
+
+@pytest.mark.parametrize("width,height", [(1440, 900), (1920, 1080)])
+def test_the_first_view_holds_all_ten_districts_at_a_laptop_s_and_a_projector_s_size(app_url, browser, width,
+                                                                                     height):
+    """The map's size as the browser lays it out, and the view the page sends (the same at any screen size: read
+    here from the page's AppTest): every district's boundary is inside the first view (宝安's coast, 大鹏's east)."""
+    import json
+
+    from shapely.geometry import shape
+
+    from caremap.store import db
+    from conftest import app_test
+
+    page = browser.new_page(viewport={"width": width, "height": height})
+    open_map(page, app_url)
+    box = page.evaluate("() => { const r = document.querySelector('[data-testid=stDeckGlJsonChart]')"
+                        ".getBoundingClientRect(); return [r.width, r.height]; }")
+    page.close()
+    spec = json.loads(app_test("pages/map.py").get("deck_gl_json_chart")[0].proto.json)
+    west, south, east, north = maps.view_bbox(maps.pdk.ViewState(**spec["initialViewState"]), *box)
+    outside = []
+    for row in db.query("map_districts", categories=None, system=None, level=None).itertuples():
+        w, s, e, n = shape(json.loads(row.geojson)).bounds
+        if not (west <= w and e <= east and south <= s and n <= north):
+            outside.append(row.name)
+    assert outside == [], (box, outside)

@@ -21,7 +21,8 @@ import pydeck as pdk
 from caremap.common import crs
 from caremap.report import metrics, terms, tiles
 
-MAP_WIDTH, MAP_HEIGHT = 900, 600  # the map's size on the page (px), used to fit the view to a scope
+# The map's narrowest width on a page (671 px on a 1366-wide screen) and its height: the first view fits in it.
+MAP_WIDTH, MAP_HEIGHT = 660, 600
 MAX_RAW_POINTS = 20_000  # above this many points the map ships DuckDB grid bins instead of raw points
 METRICS = ("points", "points_per_10k", "compliance", "gaps")
 STREET_METRICS = ("points", "gaps")
