@@ -18,15 +18,10 @@ comp = coverage.compliance(**scope.params())
 caveat = facts.UNITS_CAVEAT_ZH if L == "zh" else facts.UNITS_CAVEAT_EN
 
 
-def _go(district, street=None):
-    urlstate.set_scope(district, street)
-    st.session_state["sidebar_district"], st.session_state["sidebar_street"] = district or "", street or ""
-
-
 def _drill(code=None):
     code = code or st.session_state.get("coverage_drill")
     if code in options:
-        _go(scope.district or code, code if scope.district else None)
+        urlstate.go(scope.district or code, code if scope.district else None)
 
 
 def _pick():
@@ -41,7 +36,8 @@ if scope.level != "street":
                       format_func=lambda c: options.get(c, t("coverage.drill_none", L)),
                       placeholder=t("common.choose_placeholder"))
 if scope.level != "city":
-    cols[1].button(t("coverage.up"), key="coverage_up", on_click=_go, args=(scope.district if scope.street else None,))
+    cols[1].button(t("coverage.up"), key="coverage_up", on_click=urlstate.go,
+                   args=(scope.district if scope.street else None,))
 
 change = widgets.compare_with("coverage_compare", scope)  # what changed since an earlier period
 

@@ -90,10 +90,32 @@ opts = maps.MapOptions(scope.district, scope.street, metric, street_metric, tupl
                        level or None, tuple(extra), ring_categories, ring_m, focus, focus_code, changes)
 result = maps.build_map(db.query, opts, maps.labels(t), source, language=lang())
 
+def _on_pick() -> None:
+    """A click on the map, handled before the page runs, so that one run draws what it asks for: a district or
+    street drills the scope down (the scope shown when it was clicked is `scope`), a point opens its card."""
+    picked = maps.picked(st.session_state.get("map_deck"))
+    if not picked:
+        return
+    layer, obj = picked
+    props = obj.get("properties") or {}
+    ident = (layer, props.get("code") or obj.get("code") or obj.get("id"))
+    if ident == st.session_state.get("map_last_pick"):
+        return
+    st.session_state["map_last_pick"] = ident
+    if layer == "districts" and ident[1] != scope.district:
+        urlstate.go(ident[1])
+    elif layer == "community-areas" and props.get("street_code") != scope.street:
+        urlstate.go(props.get("district_code") or scope.district, props.get("street_code"))
+    elif layer in ("streets", "street-areas") and ident[1] != scope.street:
+        urlstate.go((props or obj).get("district_code") or scope.district, ident[1])
+    elif layer == "points":
+        st.session_state["map_point"] = ident[1]
+
+
 left, right = st.columns([3, 1])
 with left:
-    event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object", key="map_deck",
-                            height=maps.MAP_HEIGHT)
+    st.pydeck_chart(result.deck, on_select=_on_pick, selection_mode="single-object", key="map_deck",
+                    height=maps.MAP_HEIGHT)
     widgets.source(t("map.source", "zh"), t("map.source", "en"))
     st.caption(t("map.notice"))
     if tile_error:
@@ -108,26 +130,6 @@ with left:
         st.caption(t("map.tiles_none"))
     if "no_director" in extra:
         st.caption(facts.UNITS_CAVEAT_ZH if lang() == "zh" else facts.UNITS_CAVEAT_EN)
-
-picked = maps.picked(event)
-if picked:
-    layer, obj = picked
-    ident = (layer, (obj.get("properties") or {}).get("code") or obj.get("code") or obj.get("id"))
-    if ident != st.session_state.get("map_last_pick"):
-        st.session_state["map_last_pick"] = ident
-        if layer == "districts" and ident[1] != scope.district:
-            urlstate.set_scope(ident[1])
-            st.rerun()
-        elif layer == "community-areas" and (obj.get("properties") or {}).get("street_code") != scope.street:
-            props = obj.get("properties") or {}
-            urlstate.set_scope(props.get("district_code") or scope.district, props.get("street_code"))
-            st.rerun()
-        elif layer in ("streets", "street-areas") and ident[1] != scope.street:
-            props = obj.get("properties") or obj
-            urlstate.set_scope(props.get("district_code") or scope.district, ident[1])
-            st.rerun()
-        elif layer == "points":
-            st.session_state["map_point"] = ident[1]
 
 with right:
     st.markdown(f"**{t('map.legend_metric', metric=metric_name[metric])}**")

@@ -221,13 +221,26 @@ def test_clicking_a_district_on_the_map_drills_down_to_it(app_url, browser):
     streets = db.query("map_streets", district=None, categories=None, system=None, level=None)
     view = maps.scope_view(districts, streets, None, None)
     url = app_url
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     log = ConsoleLog(page)
+    runs = []   # (time, kind) of every script run the server finished for this page
+
+    def received(payload) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "script_finished":
+                runs.append(time.monotonic())
+
+    page.on("websocket", lambda ws: ws.on("framereceived", received))
     open_map(page, url)
     wait_for_pixels(page, ARTIFACTS / "map-before-click.png")
     box = page.locator(f"{DECK} canvas").first.bounding_box()
     x, y = _project(114.52, 22.55, view, box["width"], box["height"])  # 大鹏新区, away from any symbol
     for _ in range(6):  # software WebGL is slow: a click landing mid-frame may be taken for a drag
+        clicked = time.monotonic()
         page.mouse.click(box["x"] + x, box["y"] + y)
         try:
             page.wait_for_function("() => location.search.includes('district=4403DP')", timeout=5_000)
@@ -235,9 +248,12 @@ def test_clicking_a_district_on_the_map_drills_down_to_it(app_url, browser):
         except Exception:  # noqa: BLE001 (playwright's TimeoutError): click again
             continue
     page.get_by_text("范围：全市 › 大鹏新区").wait_for(timeout=30_000)
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    page.get_by_text("范围：全市 › 大鹏新区").wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "map-after-click.png"))
     query, errors = page.evaluate("() => location.search"), list(log.errors)
     assert "district=4403DP" in query
+    assert len([r for r in runs if r >= clicked]) == 1, runs   # one run per click, not a run and a rerun
     assert errors == [], errors
 
 

@@ -135,6 +135,13 @@ def set_scope(district: str | None, street: str | None = None) -> None:
     remember(district=district, street=street)
 
 
+def go(district: str | None, street: str | None = None) -> None:
+    """Drill to a scope from a widget's callback (a chart or map click): the link and the sidebar's choice both,
+    before the run, so that one run draws the new scope."""
+    set_scope(district, street)
+    st.session_state["sidebar_district"], st.session_state["sidebar_street"] = district or "", street or ""
+
+
 def set_language(language: str) -> None:
     st.query_params["lang"] = language
     remember(lang=language)
