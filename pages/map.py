@@ -114,8 +114,10 @@ def _on_pick() -> None:
 
 left, right = st.columns([3, 1])
 with left:
-    st.pydeck_chart(result.deck, on_select=_on_pick, selection_mode="single-object", key="map_deck",
-                    height=maps.MAP_HEIGHT)
+    st.markdown(maps.TOOLBAR_INSIDE_CSS, unsafe_allow_html=True)   # the full-screen button over the map, not the
+    with st.container(key="map_frame"):                              # search box above it
+        st.pydeck_chart(result.deck, on_select=_on_pick, selection_mode="single-object", key="map_deck",
+                        height=maps.MAP_HEIGHT)
     widgets.source(t("map.source", "zh"), t("map.source", "en"))
     st.caption(t("map.notice"))
     if tile_error:

@@ -340,11 +340,22 @@ def test_the_bureau_s_street_boundaries_are_drawn_and_answer_a_hover(tmp_path, b
     assert errors == [], errors
 
 
+OVERLAP_JS = """() => {
+  const boxes = (sel) => [...document.querySelectorAll(sel)].map(e => e.getBoundingClientRect()).filter(r => r.width);
+  const out = [];
+  for (const a of boxes('[data-testid=stElementToolbar]'))
+    for (const b of boxes('input, [data-baseweb=select], button:not([data-testid=stElementToolbar] button)'))
+      if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) out.push([a.top, b.top]);
+  return out;
+}"""
+
+
 @pytest.mark.parametrize("width,height", [(1440, 900), (1920, 1080)])
 def test_the_first_view_holds_all_ten_districts_at_a_laptop_s_and_a_projector_s_size(app_url, browser, width,
                                                                                      height):
     """The map's size as the browser lays it out, and the view the page sends (the same at any screen size: read
-    here from the page's AppTest): every district's boundary is inside the first view (宝安's coast, 大鹏's east)."""
+    here from the page's AppTest): every district's boundary is inside the first view (宝安's coast, 大鹏's east);
+    and the map's toolbar covers no control (the search results stand right above the map)."""
     import json
 
     from shapely.geometry import shape
@@ -356,7 +367,14 @@ def test_the_first_view_holds_all_ten_districts_at_a_laptop_s_and_a_projector_s_
     open_map(page, app_url)
     box = page.evaluate("() => { const r = document.querySelector('[data-testid=stDeckGlJsonChart]')"
                         ".getBoundingClientRect(); return [r.width, r.height]; }")
+    page.goto(f"{app_url}/map?map_search=粤海", timeout=120_000)   # with search results right above the map
+    page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
+    page.get_by_text("搜索结果").first.wait_for(timeout=60_000)
+    page.hover(DECK)   # the chart's toolbar shows
+    page.locator("[data-testid=stElementToolbar]").first.wait_for(timeout=30_000)
+    overlaps = page.evaluate(OVERLAP_JS)
     page.close()
+    assert overlaps == [], overlaps   # controls never covered by the map's toolbar
     spec = json.loads(app_test("pages/map.py").get("deck_gl_json_chart")[0].proto.json)
     west, south, east, north = maps.view_bbox(maps.pdk.ViewState(**spec["initialViewState"]), *box)
     outside = []

@@ -23,6 +23,10 @@ from caremap.report import metrics, terms, tiles
 
 # The map's narrowest width on a page (671 px on a 1366-wide screen) and its height: the first view fits in it.
 MAP_WIDTH, MAP_HEIGHT = 660, 600
+# Streamlit draws a chart's toolbar (full screen) just above its top-right corner, over whatever control stands
+# there (the map's search results): inside the map's corner instead.
+TOOLBAR_INSIDE_CSS = ("<style>.st-key-map_frame [data-testid=stElementToolbar] {top: 0.5rem !important; "
+                      "right: 0.5rem !important;}</style>")
 MAX_RAW_POINTS = 20_000  # above this many points the map ships DuckDB grid bins instead of raw points
 METRICS = ("points", "points_per_10k", "compliance", "gaps")
 STREET_METRICS = ("points", "gaps")
