@@ -372,9 +372,12 @@ def test_the_first_view_holds_all_ten_districts_at_a_laptop_s_and_a_projector_s_
     page.get_by_text("搜索结果").first.wait_for(timeout=60_000)
     page.hover(DECK)   # the chart's toolbar shows
     page.locator("[data-testid=stElementToolbar]").first.wait_for(timeout=30_000)
-    overlaps = page.evaluate(OVERLAP_JS)
+    overlaps, (bar, deck) = page.evaluate(OVERLAP_JS), page.evaluate(
+        "() => [document.querySelector('[data-testid=stElementToolbar]'), document.querySelector("
+        f"'{DECK}')].map(e => {{ const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }})")
     page.close()
     assert overlaps == [], overlaps   # controls never covered by the map's toolbar
+    assert deck[0] <= bar[0] and bar[1] <= deck[1], (bar, deck)   # it stands inside the map, not above it
     spec = json.loads(app_test("pages/map.py").get("deck_gl_json_chart")[0].proto.json)
     west, south, east, north = maps.view_bbox(maps.pdk.ViewState(**spec["initialViewState"]), *box)
     outside = []
