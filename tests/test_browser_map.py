@@ -103,14 +103,14 @@ def test_map_draws_offline_with_no_console_errors_and_no_outside_requests(app_ur
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     log = ConsoleLog(page)
     open_map(page, url)
-    img = wait_for_pixels(page, ARTIFACTS / "map-city.png")
+    img = wait_for_pixels(page, ARTIFACTS / "map-city.png", min_share=0.1)   # the whole city, margins around it
     page.screenshot(path=str(ARTIFACTS / "map-city-page.png"), full_page=True)
     share = drawn_share(img)
     colours = len(set(img.getdata()))
     # the darkest and the lightest district classes are both on the canvas (drawn at alpha 235 over white)
     dark, light = count_near(img, over_white(maps.BLUES[-1])), count_near(img, over_white(maps.BLUES[0]), tol=4)
     errors, outside = list(log.errors), log.external_requests(url)
-    assert share > 0.2, f"the map drew only {share:.0%} non-background pixels"
+    assert share > 0.1, f"the map drew only {share:.0%} non-background pixels"
     assert colours > 50, f"only {colours} distinct colours: nothing but background?"
     assert dark > 2000 and light > 500, (dark, light)
     assert errors == [], errors
@@ -221,11 +221,12 @@ def test_clicking_a_district_on_the_map_drills_down_to_it(app_url, browser):
     streets = db.query("map_streets", district=None, categories=None, system=None, level=None)
     view = maps.scope_view(districts, streets, None, None)
     url = app_url
+    from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     log = ConsoleLog(page)
-    runs = []   # (time, kind) of every script run the server finished for this page
+    runs, asked = [], []   # when the server finished a script run; when the browser asked for one
 
     def received(payload) -> None:
         if isinstance(payload, bytes):
@@ -234,13 +235,20 @@ def test_clicking_a_district_on_the_map_drills_down_to_it(app_url, browser):
             if msg.WhichOneof("type") == "script_finished":
                 runs.append(time.monotonic())
 
-    page.on("websocket", lambda ws: ws.on("framereceived", received))
+    def sent(payload) -> None:
+        if isinstance(payload, bytes):
+            msg = BackMsg()
+            msg.ParseFromString(payload)
+            if msg.WhichOneof("type") == "rerun_script":
+                asked.append(time.monotonic())
+
+    page.on("websocket", lambda ws: (ws.on("framereceived", received), ws.on("framesent", sent)))
     open_map(page, url)
     wait_for_pixels(page, ARTIFACTS / "map-before-click.png")
     box = page.locator(f"{DECK} canvas").first.bounding_box()
     x, y = _project(114.52, 22.55, view, box["width"], box["height"])  # 大鹏新区, away from any symbol
+    first_click = time.monotonic()
     for _ in range(6):  # software WebGL is slow: a click landing mid-frame may be taken for a drag
-        clicked = time.monotonic()
         page.mouse.click(box["x"] + x, box["y"] + y)
         try:
             page.wait_for_function("() => location.search.includes('district=4403DP')", timeout=5_000)
@@ -253,7 +261,8 @@ def test_clicking_a_district_on_the_map_drills_down_to_it(app_url, browser):
     page.screenshot(path=str(ARTIFACTS / "map-after-click.png"))
     query, errors = page.evaluate("() => location.search"), list(log.errors)
     assert "district=4403DP" in query
-    assert len([r for r in runs if r >= clicked]) == 1, runs   # one run per click, not a run and a rerun
+    clicks = [a for a in asked if a >= first_click]   # every click the map took sends one request for a run
+    assert clicks and len([r for r in runs if r >= first_click]) == len(clicks), (clicks, runs)   # one run each
     assert errors == [], errors
 
 
