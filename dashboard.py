@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from caremap.app import downloads, sidebar, urlstate
+from caremap.app import downloads, parts, sidebar, urlstate
 from caremap.common import config
 from caremap.common.i18n import t
 from caremap.store import db, startup
@@ -23,7 +23,8 @@ elif message := started.message():
     st.warning(message, icon=":material/build:")
 if problem := config.secrets_problem():
     st.error(problem, icon=":material/error:")
-db.pin()  # one data version for the whole run, even if an import publishes a new one meanwhile
+# one data version for the whole run and its parts' own reruns, even if an import publishes a new one meanwhile
+parts.begin_run(db.pin())
 
 PAGES = [  # (file, label key, icon); a page joins the navigation when its file exists
     ("pages/overview.py", "overview.title", ":material/home:"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from caremap.app import downloads, urlstate, widgets
+from caremap.app import downloads, parts, urlstate, widgets
 from caremap.common.i18n import lang, t
 from caremap.report import briefing
 from caremap.store import db
@@ -31,21 +31,28 @@ for number, slide in enumerate(deck.slides, start=1):
 if deck.skipped:
     st.info(t("briefing.skipped", ids=", ".join(deck.skipped)))
 
-files_key = (scope.district, scope.street, lang(), db.meta().get("data_version"))
-if st.button(t("briefing.build"), type="primary", key="briefing_build"):
-    with st.spinner(t("briefing.building")):
-        st.session_state["briefing_files"] = (files_key, briefing.to_pptx(deck), deck)  # the PDF on its click
 
-stored = st.session_state.get("briefing_files")
-if stored and stored[0] == files_key:
-    _, pptx, built = stored
-    st.success(t("briefing.ready", n=len(deck.slides), scope=deck.scope_label))
-    stem = f"briefing_{scope.street or scope.district or 'city'}"
-    left, right = st.columns(2)
-    left.download_button(t("briefing.download_pptx"), pptx, file_name=f"{stem}.pptx", key="briefing_pptx",
-                         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                         on_click="ignore", type="primary", width="stretch")
-    right.download_button(t("briefing.download_pdf"), lambda: briefing.to_pdf(built), file_name=f"{stem}.pdf",
-                          mime="application/pdf",
-                          key="briefing_pdf", on_click="ignore", width="stretch")
+@parts.part
+def build() -> None:
+    """The build button and the files: building is this part's own run, the outline above is not read again."""
+    files_key = (scope.district, scope.street, lang(), db.meta().get("data_version"))
+    if st.button(t("briefing.build"), type="primary", key="briefing_build"):
+        with st.spinner(t("briefing.building")):
+            st.session_state["briefing_files"] = (files_key, briefing.to_pptx(deck), deck)  # the PDF on its click
+
+    stored = st.session_state.get("briefing_files")
+    if stored and stored[0] == files_key:
+        _, pptx, built = stored
+        st.success(t("briefing.ready", n=len(deck.slides), scope=deck.scope_label))
+        stem = f"briefing_{scope.street or scope.district or 'city'}"
+        left, right = st.columns(2)
+        left.download_button(t("briefing.download_pptx"), pptx, file_name=f"{stem}.pptx", key="briefing_pptx",
+                             mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                             on_click="ignore", type="primary", width="stretch")
+        right.download_button(t("briefing.download_pdf"), lambda: briefing.to_pdf(built), file_name=f"{stem}.pdf",
+                              mime="application/pdf",
+                              key="briefing_pdf", on_click="ignore", width="stretch")
+
+
+build()
 widgets.source(t("briefing.sources", "zh"), t("briefing.sources", "en"))

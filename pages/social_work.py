@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from caremap.app import downloads, urlstate, widgets
+from caremap.app import downloads, parts, urlstate, widgets
 from caremap.common import facts
 from caremap.common.i18n import fmt_int, lang, t
 from caremap.report import charts, maps, metrics
@@ -41,20 +41,32 @@ st.subheader(t("social_work.trend"))
 show("service_trend")
 widgets.source(t("social_work.source_sw", "zh"), t("social_work.source_sw", "en"))
 
-st.subheader(t("social_work.ranking"))
-ranking = db.query("sw_org_ranking", **scope.params())
-measures = ["projects", "sites", "social_workers", "person_times"]
-by = st.segmented_control(t("social_work.rank_by"), measures, default="person_times", key="social_work_rank_by",
-                          format_func=lambda m, lg=lang(): t(f"social_work.col_{m}", lg)) or "person_times"
-ranked = ranking.sort_values([by, "org_id"], ascending=[False, True])
-shown = downloads.localise(ranked, "social_work", ["org_name", "home_district", *measures])
-st.dataframe(shown, hide_index=True, key="social_work_ranking_table")
-downloads.download_buttons(shown, t("social_work.ranking"), "social_work_ranking", source=t("social_work.source_sw"))
 
-st.subheader(t("social_work.drill"))
-if ranked.empty:
-    st.info(t("social_work.no_orgs"))
-else:
+@parts.part
+def organisations() -> None:
+    """The ranking and one organisation's projects and sites: choosing a measure or an organisation reruns only this
+    part."""
+    st.subheader(t("social_work.ranking"))
+    ranking = db.query("sw_org_ranking", **scope.params())
+    measures = ["projects", "sites", "social_workers", "person_times"]
+    by = st.segmented_control(t("social_work.rank_by"), measures, default="person_times", key="social_work_rank_by",
+                              format_func=lambda m, lg=lang(): t(f"social_work.col_{m}", lg)) or "person_times"
+    ranked = ranking.sort_values([by, "org_id"], ascending=[False, True])
+    shown = downloads.localise(ranked, "social_work", ["org_name", "home_district", *measures])
+    st.dataframe(shown, hide_index=True, key="social_work_ranking_table")
+    downloads.download_buttons(shown, t("social_work.ranking"), "social_work_ranking",
+                               source=t("social_work.source_sw"))
+
+    st.subheader(t("social_work.drill"))
+    if ranked.empty:
+        st.info(t("social_work.no_orgs"))
+    else:
+        organisation(ranked)
+    widgets.source(t("social_work.source_sw", "zh"), t("social_work.source_sw", "en"))
+
+
+def organisation(ranked) -> None:
+    """One organisation's projects in scope, and their sites on a map and in a list."""
     names = dict(zip(ranked["org_id"], ranked["org_name"]))
     urlstate.bind("social_work_org", next(iter(names), None), list(names))
     org = st.selectbox(t("social_work.col_org_name"), list(names), format_func=names.get, key="social_work_org",
@@ -87,7 +99,9 @@ else:
                     hide_index=True, height=360, key="social_work_org_sites")
     if len(sites) < total:
         right.caption(t("social_work.sites_first", shown=fmt_int(len(sites)), total=fmt_int(total)))
-widgets.source(t("social_work.source_sw", "zh"), t("social_work.source_sw", "en"))
+
+
+organisations()
 
 st.subheader(t("social_work.presence"))
 presence = db.query("sw_street_presence", **scope.params())

@@ -27,8 +27,9 @@ def _open(browser, url: str):
     log = ConsoleLog(page)
     page.goto(url, timeout=120_000)
     english = "lang=en" in url
+    # drawn (attached): the presenter and the big screen hide the sidebar, and it may be hidden before it is seen
     page.get_by_test_id("stSidebar").get_by_text("Data version" if english else "数据版本").first.wait_for(
-        timeout=120_000)
+        state="attached", timeout=120_000)
     page.get_by_test_id("stMain").get_by_text("Demo data" if english else "示例数据").first.wait_for(timeout=120_000)
     _idle(page)
     return page, log

@@ -4,7 +4,8 @@ Files are rendered only when a button is clicked; their bytes come from caremap.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 import streamlit as st
@@ -34,7 +35,7 @@ def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], title: str, 
     scope_label = urlstate.current_scope().label(language)
     lines = files.table_lines(title, scope_label, language, definition, source, meta)
     name = files.stem(title, scope_label, meta)
-    _register(lambda: files.Sheet(title, lines, table()))
+    _register(key, lambda: files.Sheet(title, lines, table()))
     with st.popover(t("export.download"), icon=":material/download:", help=t("export.table_help")):
         st.download_button(t("export.csv"), lambda: files.csv_bytes(table()), f"{name}.csv", files.MIME["csv"],
                            key=f"{key}_csv", on_click="ignore", width="stretch")
@@ -48,25 +49,46 @@ _PAGE = "_page_exports"
 
 
 def begin_page() -> None:
-    """Forget the previous run's tables (dashboard.py calls it before the page runs)."""
-    st.session_state[_PAGE] = []
+    """Forget the previous run's tables (dashboard.py calls it before the page runs). A new dict each run: the page
+    workbook's button reads the one of the run that drew it, which a part of the page rerunning alone (st.fragment)
+    updates under the same keys."""
+    st.session_state[_PAGE] = {}
 
 
-def _register(sheet: Callable[[], files.Sheet]) -> None:
-    st.session_state.setdefault(_PAGE, []).append(sheet)
+_OWNER = "_page_exports_owner"   # the part of the page (caremap.app.parts) whose body is running, if any
+
+
+def _register(key: str, sheet: Callable[[], files.Sheet]) -> None:
+    st.session_state.setdefault(_PAGE, {})[key] = (st.session_state.get(_OWNER), sheet)
+
+
+@contextlib.contextmanager
+def offered_by(part: str, alone: bool) -> Iterator[None]:
+    """The tables offered inside belong to this part of the page; when it reruns alone, the ones it offered in its
+    previous run are dropped first (it offers what it shows now)."""
+    sheets = st.session_state.get(_PAGE)
+    if alone and sheets:
+        for key in [k for k, (owner, _) in sheets.items() if owner == part]:
+            del sheets[key]
+    st.session_state[_OWNER] = part
+    try:
+        yield
+    finally:
+        st.session_state[_OWNER] = None
 
 
 def page_workbook_button(page_title: str) -> None:
-    """One download of every table and chart's data this run offered, a sheet each (nothing when there was none)."""
+    """One download of every table and chart's data the page offers, a sheet each (nothing when there was none): what
+    its parts show when the button is clicked, as they may have rerun alone since."""
     from caremap.app import urlstate
 
-    sheets = list(st.session_state.get(_PAGE) or [])
+    sheets = st.session_state.get(_PAGE) or {}
     if not sheets:
         return
     scope_label = urlstate.current_scope().label()
     name = files.stem(f"{t('export.page_file')}_{page_title}", scope_label)
     st.divider()
-    st.download_button(t("export.page_all", n=len(sheets)), lambda: files.workbook([make() for make in sheets]),
+    st.download_button(t("export.page_all"), lambda: files.workbook([make() for _, make in list(sheets.values())]),
                        f"{name}.xlsx", files.MIME["xlsx"], key="export_page_all", icon=":material/table_view:",
                        on_click="ignore", help=t("export.page_all_help"))
 
@@ -99,7 +121,7 @@ def export_buttons(fig: Figure, key: str | None = None) -> None:
     """A 下载 popover with one button per format for this Figure (what is exported is what is shown)."""
     language, meta = lang(), db.meta()
     prefix = key or f"export_{fig.id}"
-    _register(lambda: files.figure_sheet(fig, language, meta))
+    _register(prefix, lambda: files.figure_sheet(fig, language, meta))
     with st.popover(t("export.download"), icon=":material/download:", help=t("export.help")):
         font_warning()
         for fmt in files.FORMATS:

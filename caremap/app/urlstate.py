@@ -137,9 +137,20 @@ def set_scope(district: str | None, street: str | None = None) -> None:
 
 def go(district: str | None, street: str | None = None) -> None:
     """Drill to a scope from a widget's callback (a chart or map click): the link and the sidebar's choice both,
-    before the run, so that one run draws the new scope."""
+    before the run, so that one run draws the new scope. A click inside a part of the page (caremap.app.parts)
+    would rerun only that part: the whole page is run instead, as the scope is everywhere on it."""
     set_scope(district, street)
     st.session_state["sidebar_district"], st.session_state["sidebar_street"] = district or "", street or ""
+    if part_alone():
+        st.rerun()   # from a callback: replaces the part's own run by the whole page's
+
+
+def part_alone() -> bool:
+    """Whether this run is a part of the page rerunning alone (st.fragment), not the whole page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
 def set_language(language: str) -> None:

@@ -98,8 +98,12 @@ def _settle(page) -> float:
     return page.evaluate(_SETTLED_JS, QUIET_MS)
 
 
-def _timed(page, action: Callable[[], None]) -> float:
-    """Seconds from the action to the settled page."""
+def _timed(page, action: Callable[[], None], prepare: Callable[[], None] | None = None) -> float:
+    """Seconds from the action to the settled page. What the user does before the action that asks for the change
+    (opening a dropdown, typing a text: `prepare`) is done first and not counted: the clock starts at the click or
+    key that commits it, as it does for the trivial button click."""
+    if prepare is not None:
+        prepare()
     _settle(page)
     start = page.evaluate("performance.now()")
     action()
@@ -120,10 +124,15 @@ def _opened(browser, url: str, phone: bool = False, frames: list | None = None) 
     return page, _settle(page) / 1000
 
 
-def _pick(page, key: str, option: str) -> None:
-    """Choose an option of the selectbox or multiselect with this widget key."""
-    page.locator(f".st-key-{key}").click()
-    page.get_by_role("option", name=option, exact=True).first.click()
+def _pick(page, key: str, option: str) -> float:
+    """Seconds from choosing an option of the selectbox or multiselect with this widget key (its list opened first,
+    not counted) to the settled page."""
+    choice = page.get_by_role("option", name=option, exact=True).first
+
+    def open_list():
+        page.locator(f".st-key-{key}").click()
+        choice.wait_for()
+    return _timed(page, choice.click, open_list)
 
 
 def _interactions(browser, url: str) -> dict[str, Callable[[], float]]:
@@ -140,11 +149,11 @@ def _interactions(browser, url: str) -> dict[str, Callable[[], float]]:
 
     def scope_change():
         page = at("")
-        return _timed(page, lambda: _pick(page, "sidebar_district", "南山区"))
+        return _pick(page, "sidebar_district", "南山区")
 
     def coverage_drilldown():
         page = at("coverage")
-        return _timed(page, lambda: _pick(page, "coverage_drill", "南山区"))
+        return _pick(page, "coverage_drill", "南山区")
 
     def coverage_tab():
         page = at("coverage")
@@ -152,21 +161,20 @@ def _interactions(browser, url: str) -> dict[str, Callable[[], float]]:
 
     def map_metric():
         page = at("map")
-        return _timed(page, lambda: _pick(page, "map_metric", t("map.gaps", "zh")))
+        return _pick(page, "map_metric", t("map.gaps", "zh"))
 
     def map_filter():
         page = at("map")
 
         def choose():
-            page.locator(".st-key-map_category input").fill("儿童之家")
             page.keyboard.press("Enter")
             page.keyboard.press("Escape")
-        return _timed(page, choose)
+        return _timed(page, choose, lambda: page.locator(".st-key-map_category input").fill("儿童之家"))
 
     def map_search():
         page = at("map")
         box = page.get_by_role("textbox", name=t("map.search", "zh"))
-        return _timed(page, lambda: (box.fill("粤海"), box.press("Enter")))
+        return _timed(page, lambda: box.press("Enter"), lambda: box.fill("粤海"))
 
     def map_click():
         page = at("map")
@@ -180,7 +188,7 @@ def _interactions(browser, url: str) -> dict[str, Callable[[], float]]:
     def directory_search():
         page = at("directory")
         box = page.get_by_role("textbox", name=t("directory.search", "zh"))
-        return _timed(page, lambda: (box.fill("儿童之家"), box.press("Enter")))
+        return _timed(page, lambda: box.press("Enter"), lambda: box.fill("儿童之家"))
 
     def directory_paging():
         page = at("directory?directory_q=儿童之家")

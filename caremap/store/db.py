@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -49,21 +50,33 @@ def _open(path: str, inode: int, mtime_ns: int) -> duckdb.DuckDBPyConnection:
 
 # The version one script run (or one command) reads: set by pin(), so that one page never mixes two published
 # versions when an import publishes a new file mid-run. A context variable: each Streamlit session runs its
-# script in its own thread, and a new thread starts with no pin.
-_PIN: ContextVar[tuple[str, tuple[str, int, int]] | None] = ContextVar("caremap_db_pin", default=None)
+# script in its own thread, and a new thread starts with no pin. Beside the token: when the pinned file was last
+# seen to exist (a deleted database is noticed within a second, without a stat per query).
+_PIN: ContextVar[tuple[str, tuple[str, int, int], float] | None] = ContextVar("caremap_db_pin", default=None)
+_RECHECK_S = 1.0
 
 
-def pin(path: str | os.PathLike | None = None) -> None:
-    """Fix the database version for the rest of this script run (dashboard.py calls it first)."""
+def pin(path: str | os.PathLike | None = None, token: tuple[str, int, int] | None = None) -> tuple[str, int, int]:
+    """Fix the database version for the rest of this script run (dashboard.py calls it first) and return its token.
+
+    Given the token an earlier run pinned (a part of the page rerunning alone), that version is read again while its
+    file exists, so the part shows what the rest of the page shows."""
     live = db_path(path)
-    _PIN.set((str(live), _file_token(live)))
+    if token is None or not os.path.exists(token[0]):
+        token = _file_token(live)
+    _PIN.set((str(live), token, time.monotonic()))
+    return token
 
 
 def _token(path: str | os.PathLike | None = None) -> tuple[str, int, int]:
     live = db_path(path)
     pinned = _PIN.get()
-    if pinned and pinned[0] == str(live) and os.path.exists(pinned[1][0]):
-        return pinned[1]
+    if pinned and pinned[0] == str(live):
+        if time.monotonic() - pinned[2] < _RECHECK_S:
+            return pinned[1]
+        if os.path.exists(pinned[1][0]):
+            _PIN.set((pinned[0], pinned[1], time.monotonic()))
+            return pinned[1]
     return _file_token(live)
 
 
