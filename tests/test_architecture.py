@@ -81,3 +81,25 @@ def test_every_page_leaves_the_old_pages_mechanism_before_it_draws():
         else:
             late.append(f"{page.name}: never")
     assert late == [], late
+
+
+def test_no_script_relies_on_streamlit_magic():
+    """Magic is off (.streamlit/config.toml: pages compile as they are): a bare value on its own line would show
+    nothing, so no page, the dashboard or the citizens' pages have one (a docstring first in a body is not one)."""
+    import ast
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    bare = []
+    scripts = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "dashboard.py", *sorted((ROOT / "public").glob("*.py"))]
+    for script in scripts:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            body = getattr(node, "body", None)
+            for i, statement in enumerate(body if isinstance(body, list) else []):
+                if not isinstance(statement, ast.Expr) or isinstance(statement.value, (ast.Call, ast.Await)):
+                    continue
+                if i == 0 and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str):
+                    continue   # a docstring
+                bare.append(f"{script.name}:{statement.lineno}")
+    assert bare == [], bare
