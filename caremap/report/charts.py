@@ -10,6 +10,7 @@ Figure per (chart, scope, language, published data version), so a chart function
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -379,6 +380,27 @@ def sw_by_district(district=None, street=None, lang="zh") -> Figure:
 
 # --- coverage analysis: gap_matrix, coverage_by_district, points_by_street --------------------------
 
+MATRIX_STEP = 124  # px per standard column of the coverage matrix
+_WORD = re.compile(r"[A-Za-z0-9&'’,.\-–]+|\s|.")  # an English word or a number stays whole; Chinese breaks anywhere
+
+
+def wrap_label(text: str, width: float, size: int = 11) -> list[str]:
+    """The label in lines no wider than `width` px at `size` px of the CJK font (a word wider than that on its own
+    line): for headers that must show whole, never cut with "…"."""
+    from caremap.report import fonts
+
+    font = fonts.pil_font(size)
+    lines, current = [], ""
+    for atom in _WORD.findall(text):
+        if current.strip() and not atom.isspace() and font.getlength((current + atom).strip()) > width:
+            lines.append(current.strip())
+            current = atom
+        else:
+            current += atom
+    if current.strip():
+        lines.append(current.strip())
+    return lines or [text]
+
 @chart("gap_matrix")
 def gap_matrix(district=None, street=None, lang="zh") -> Figure:
     """Compliance with each coverage standard: rows one level below the scope × standards, coloured by rate."""
@@ -394,9 +416,19 @@ def gap_matrix(district=None, street=None, lang="zh") -> Figure:
                                           else ("Units met", "Units", "Met / units"))
     std_order = cells.drop_duplicates("standard_id").sort_values("sort_order")["standard"].tolist()
     row_order = cells.drop_duplicates("row_code").sort_values("row_code")["row_name"].tolist()
+    # Column headers on top, level, each wrapped to its column's width in whole words (never cut): a line break
+    # in the axis field, drawn as lines by the labelExpr; the tooltip and the data keep the name on one line.
+    # Vega draws a label's lines downwards from its first: every header gets as many lines (blank ones on top) and
+    # the padding makes room for them, so the last lines all sit just above the matrix.
+    wrapped = {s: wrap_label(s, MATRIX_STEP - 12, 11) for s in std_order}
+    depth = max(len(lines) for lines in wrapped.values()) if wrapped else 1
+    headers = {s: "\n".join([""] * (depth - len(lines)) + lines) for s, lines in wrapped.items()}
+    cells = cells.assign(header=cells["standard"].map(headers))
     base = alt.Chart(cells).encode(
-        x=alt.X("standard:N", sort=std_order, title=None,
-                axis=alt.Axis(orient="bottom", labelAngle=-30, labelLimit=220, labelOverlap=False)),
+        x=alt.X("header:N", sort=[headers[s] for s in std_order], title=None,
+                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=0, labelOverlap=False, labelFontSize=11,
+                              labelExpr="split(datum.value, '\\n')", labelLineHeight=14,
+                              labelPadding=4 + 14 * (depth - 1), ticks=False, domain=False)),
         y=alt.Y("row_name:N", sort=row_order, title=None, axis=alt.Axis(labelOverlap=False)))
     # A click on a cell selects its row ("pick"): the coverage page drills down to it.
     rect = base.mark_rect(stroke="white", cursor="pointer").add_params(
@@ -438,7 +470,7 @@ def gap_matrix(district=None, street=None, lang="zh") -> Figure:
                                 "rate": rate_title, "cell": cell_title})[
         [row_title, std_title, met_title, units_title, rate_title, cell_title]]
     # Step sizes, not fixed ones: Streamlit fits a fixed-height chart, title and axes included, into that height.
-    return Figure("gap_matrix", title, finish(rect + text, title, scope, source, lang, width=alt.Step(124),
+    return Figure("gap_matrix", title, finish(rect + text, title, scope, source, lang, width=alt.Step(MATRIX_STEP),
                                               height=alt.Step(26)), out, source, scope, takeaway, notes)
 
 
