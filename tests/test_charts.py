@@ -55,3 +55,31 @@ def test_matrix_column_headers_stand_on_top_level_and_whole(lang, district):
         assert lab["angle"] == 0 and lab["limit"] == 0, lab   # level, and no "…" cut
         assert all(_width(line, lab["size"]) <= charts.MATRIX_STEP - 4 for line in lab["lines"]), lab
     assert len({round(lab["y"]) for lab in top}) == 1   # one row of headers, last lines on the same baseline
+
+
+def _inside(label: dict, width: float) -> bool:
+    """Every line of the label lies within 0 … width px and is not cut short by a label limit."""
+    for line in label["lines"]:
+        w = _width(line, label["size"])
+        if label["limit"] and label["limit"] < w:
+            return False
+        left = {"left": label["x"], "right": label["x"] - w, "center": label["x"] - w / 2}[label["align"]]
+        if left < -1 or left + w > width + 1:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("district", [None, "440306"])
+def test_workforce_certificate_legend_and_names_show_whole_in_a_third_of_the_page(lang, district):
+    """#18: the Workforce page draws this chart in one of three columns (~280 px on a laptop); its legend ran off the
+    right edge beside the long certificate names. Every legend entry and every name is drawn whole inside the chart."""
+    fig = charts.build("workforce_certificates", district=district, lang=lang)
+    labels, width = _texts(fig.chart.to_dict(), width=280)
+    legend = [lab for lab in labels if lab["role"] == "legend-label"]
+    assert sorted(" ".join(lab["lines"]) for lab in legend) == sorted(fig.data.iloc[:, 0].unique())
+    names = [lab for lab in labels if lab["role"] == "axis-label" and lab["orient"] == "left"]
+    joiner = "" if lang == "zh" else " "
+    assert sorted(joiner.join(lab["lines"]) for lab in names) == sorted(fig.data.iloc[:, 1].unique())
+    cut = [lab["lines"] for lab in legend + names if not _inside(lab, width)]
+    assert cut == []

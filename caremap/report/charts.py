@@ -224,11 +224,18 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     counts["role_label"] = counts["role"].map(roles).fillna(counts["role"])
     role_title, cert_title, n_title = (_zh_en(lang, "角色", "Role"), _zh_en(lang, "证书", "Certificate"),
                                        _zh_en(lang, "人数", "People"))
+    # The page shows this chart in a third of its width: certificate names wrapped to two short lines, and the legend
+    # under the plot one entry a line, never cut (it ran off the right edge beside the long axis labels).
+    counts["certificate_lines"] = counts["certificate"].map(lambda c: "\n".join(wrap_label(c, 130, 11)))
+    order = counts.groupby("certificate_lines")["n"].sum().sort_values(ascending=False, kind="stable").index.tolist()
     bars = alt.Chart(counts).mark_bar().encode(
-        y=alt.Y("certificate:N", title=cert_title, sort="-x", axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("certificate_lines:N", title=cert_title, sort=order,
+                axis=alt.Axis(labelLimit=0, labelFontSize=11, labelExpr="split(datum.value, '\\n')",
+                              labelLineHeight=13)),
         x=alt.X("n:Q", title=n_title),
         color=alt.Color("role_label:N", title=role_title, scale=alt.Scale(scheme="tableau10"),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, symbolLimit=0,
+                                          titleLimit=0)),
         tooltip=[alt.Tooltip("role_label:N", title=role_title), alt.Tooltip("certificate:N", title=cert_title),
                  alt.Tooltip("n:Q", title=n_title)])
     scope = label_of(district, street, lang)
@@ -381,7 +388,7 @@ def sw_by_district(district=None, street=None, lang="zh") -> Figure:
 # --- coverage analysis: gap_matrix, coverage_by_district, points_by_street --------------------------
 
 MATRIX_STEP = 124  # px per standard column of the coverage matrix
-_WORD = re.compile(r"[A-Za-z0-9&'’,.\-–]+|\s|.")  # an English word or a number stays whole; Chinese breaks anywhere
+_WORD = re.compile(r"（[^（）]*）|[A-Za-z0-9&'’,.()\-–]+|\s|.")  # a word, a number or a （…） stays whole
 
 
 def wrap_label(text: str, width: float, size: int = 11) -> list[str]:
