@@ -3,10 +3,14 @@ that fit and are not cut, legends whole, a few colours, the right places at each
 
 from __future__ import annotations
 
+import io
+
+import pandas as pd
 import pytest
 import vl_convert
 
-from caremap.report import charts, fonts
+from caremap.report import briefing, charts, files, fonts, terms
+from caremap.store import db
 
 
 def _texts(spec: dict, width: int | None = None) -> tuple[list[dict], int]:
@@ -83,3 +87,73 @@ def test_workforce_certificate_legend_and_names_show_whole_in_a_third_of_the_pag
     assert sorted(joiner.join(lab["lines"]) for lab in names) == sorted(fig.data.iloc[:, 1].unique())
     cut = [lab["lines"] for lab in legend + names if not _inside(lab, width)]
     assert cut == []
+
+
+def _legend(fig) -> list[str]:
+    labels, _ = _texts(fig.chart.to_dict())
+    return [" ".join(lab["lines"]) for lab in labels if lab["role"] == "legend-label"]
+
+
+def _drawn(fig) -> pd.DataFrame:
+    spec = fig.chart.to_dict()
+    return pd.DataFrame(next(iter(spec["datasets"].values())))
+
+
+@pytest.mark.parametrize("chart_id, district, lang", [("coverage_by_district", None, "zh"),
+                                                      ("points_by_street", None, "zh"),
+                                                      ("points_by_street", "440305", "en")])
+def test_stacked_charts_colour_the_five_largest_and_other_and_download_everything(chart_id, district, lang):
+    """#18: 15 colours stacked could not be told apart. The five largest series and 其他, by the rule the deck uses
+    (charts.top_and_other); the CSV still holds every series."""
+    fig = charts.build(chart_id, district=district, lang=lang)
+    place, series, value = fig.data.columns[:3]
+    totals = fig.data.groupby(series, sort=False)[value].sum().sort_values(ascending=False, kind="stable")
+    assert len(totals) > charts.TOP_SERIES + 1, "the demo data has more series than colours"
+    other = "其他" if lang == "zh" else "Other"
+    assert _legend(fig) == [*totals.index[:charts.TOP_SERIES], other]
+    drawn = _drawn(fig)
+    name = next(c for c in drawn.columns if set(drawn[c]) == set(_legend(fig)))
+    by_place = fig.data.groupby(place, sort=False)[value].sum()
+    assert drawn.groupby(name)[value if value in drawn else "points"].sum().sum() == by_place.sum()
+    assert drawn.loc[drawn[name] == other, "points"].sum() == totals.iloc[charts.TOP_SERIES:].sum()
+    deck = briefing.native_data(fig, lang)
+    if deck is not None:   # the deck's native chart draws the same series
+        assert [n for n, _ in deck.series] == _legend(fig)
+    csv = pd.read_csv(io.BytesIO(files.to_csv(fig)), encoding="utf-8-sig")
+    assert set(csv[str(series)]) == set(totals.index) and csv[str(value)].sum() == totals.sum()
+
+
+def test_top_and_other_keeps_six_and_lumps_seven():
+    six = pd.Series([6, 5, 4, 3, 2, 1], index=list("abcdef"))
+    assert charts.top_and_other(six, "zh") == {n: n for n in "abcdef"}   # a sixth colour is no worse than 其他
+    seven = pd.Series([1, 7, 6, 5, 4, 3, 2], index=list("gabcdef"))
+    assert charts.top_and_other(seven, "en") == {"a": "a", "b": "b", "c": "c", "d": "d", "e": "e", "f": "Other",
+                                                 "g": "Other"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_district_chart_within_a_district_shows_its_streets(lang):
+    """#18: with 南山区 chosen the chart drew one bar. Now a bar per street of the district, with a title that says
+    so; the numbers are the street query's."""
+    fig = charts.build("coverage_by_district", district="440305", lang=lang)
+    streets = db.query("points_by_street", district="440305", street=None).groupby("street_code")["points"].sum()
+    labels, _ = _texts(fig.chart.to_dict())
+    bars = [lab["lines"][0] for lab in labels if lab["role"] == "axis-label" and lab["orient"] == "left"]
+    assert len(bars) == len(streets) == 8
+    names = db.query("streets", district="440305").set_index("code")["name"]
+    names = names.map(terms.place_names()) if lang == "en" else names
+    assert sorted(bars) == sorted(names[streets.index])
+    assert fig.data.groupby(fig.data.columns[0])[fig.data.columns[2]].sum().sort_index().tolist() == \
+        pd.Series(streets.values, index=names[streets.index].values).sort_index().tolist()
+    assert fig.title == ("南山区各街道儿童服务点（按所属系统）" if lang == "zh"
+                         else "Service points per street of Nanshan District (南山区) by owning system")
+
+
+def test_the_district_chart_at_a_street_shows_it_among_its_districts_streets():
+    fig = charts.build("coverage_by_district", district="440305", street="440305007")
+    streets = db.query("points_by_street", district="440305", street=None).groupby("street_name")["points"].sum()
+    assert set(fig.data["街道"]) == set(streets.index)
+    opacity = fig.chart.to_dict()["encoding"]["opacity"]
+    assert "440305007" in opacity["condition"]["test"] and opacity["condition"]["value"] > opacity["value"]
+    rank = int((streets > streets["粤海街道"]).sum()) + 1   # ties share a place
+    assert fig.takeaway == f"粤海街道共 {streets['粤海街道']} 个儿童服务点，在南山区 8 个街道中排第 {rank} 位。"

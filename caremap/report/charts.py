@@ -80,6 +80,31 @@ def _built(chart_id: str, district: str | None, street: str | None, lang: str, d
     return fn(district=district, street=street, lang=lang)
 
 
+TOP_SERIES = 5        # more colours than this in one chart: the largest series and 其他 (not 15 colours)
+OTHER_COLOUR = "#BAB0AC"
+TABLEAU10 = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F")
+
+
+def top_and_other(totals: pd.Series, lang: str, top: int = TOP_SERIES) -> dict[str, str]:
+    """Each series (the index of `totals`) → the name it is drawn under, largest total first (ties in their order):
+    itself when there are at most top + 1 series, else itself for the `top` largest and 其他 (Other) for the rest.
+    The one rule for stacked colours, shared by the page charts and the deck's native charts."""
+    ranked = [str(n) for n in totals.sort_values(ascending=False, kind="stable").index]
+    if len(ranked) <= top + 1:
+        return {n: n for n in ranked}
+    other = t("common.other", lang)
+    return {n: (n if i < top else other) for i, n in enumerate(ranked)}
+
+
+def _lumped(data: pd.DataFrame, keys: list[str], series: str, value: str, lang: str) -> tuple[pd.DataFrame, list]:
+    """The frame with its `series` column lumped by top_and_other (values summed per key and drawn name), and the
+    drawn names in legend order (largest first, 其他 last)."""
+    shown = top_and_other(data.groupby(series, sort=False)[value].sum(), lang)
+    lumped = data.assign(**{series: data[series].astype(str).map(shown)})
+    lumped = lumped.groupby([*keys, series], as_index=False, sort=False)[value].sum()
+    return lumped, list(dict.fromkeys(shown.values()))
+
+
 @chart("points_by_system")
 def points_by_system(district=None, street=None, lang="zh") -> Figure:
     """Service points by owning system and network level (overview)."""
@@ -483,35 +508,76 @@ def gap_matrix(district=None, street=None, lang="zh") -> Figure:
 
 @chart("coverage_by_district")
 def coverage_by_district(district=None, street=None, lang="zh") -> Figure:
-    """Service points per district, stacked by owning system."""
+    """Service points per district, stacked by owning system (the largest five and 其他); within a district, per
+    street of that district (one bar for the district told a planner nothing), the chosen street highlighted."""
     zh = lang == "zh"
-    raw = terms.frame(db.query("points_by_district", district=district, street=street), lang)
-    name_col = "district_name" if zh else "district_name_en"
-    data = raw.groupby(["district_code", name_col, "system"], as_index=False)["points"].sum()
-    d_title, s_title, n_title = (("区", "所属系统", "服务点数") if zh
-                                 else ("District", "Owning system", "Service points"))
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X(f"{name_col}:N", title=d_title, axis=alt.Axis(labelAngle=0),
-                sort=data.drop_duplicates("district_code")[name_col].tolist()),
-        y=alt.Y("points:Q", title=n_title, stack="zero"),
-        color=alt.Color("system:N", title=s_title, scale=alt.Scale(scheme="tableau10")),
-        tooltip=[alt.Tooltip(f"{name_col}:N", title=d_title), alt.Tooltip("system:N", title=s_title),
+    by_street = district is not None
+    if by_street:   # every street of the district, also when one street is chosen: it is seen among its neighbours
+        raw = terms.frame(db.query("points_by_street", district=district, street=None), lang)
+        key, name_col = "street_code", "street_name"
+        p_title = "街道" if zh else "Street"
+    else:
+        raw = terms.frame(db.query("points_by_district", district=None, street=None), lang)
+        key, name_col = "district_code", "district_name" if zh else "district_name_en"
+        p_title = "区" if zh else "District"
+    data = raw.groupby([key, name_col, "system"], as_index=False, sort=False)["points"].sum()
+    s_title, n_title = ("所属系统", "服务点数") if zh else ("Owning system", "Service points")
+    per = data.groupby(name_col, sort=False)["points"].sum()
+    places = per.sort_values(ascending=False, kind="stable").index.tolist() if by_street \
+        else data.drop_duplicates(key)[name_col].tolist()
+    drawn, systems = _lumped(data, [key, name_col], "system", "points", lang)  # the download keeps every system
+    colours = [OTHER_COLOUR if s == t("common.other", lang) else TABLEAU10[i % len(TABLEAU10)]
+               for i, s in enumerate(systems)]
+    drawn["system_order"] = drawn["system"].map({s: i for i, s in enumerate(systems)})
+    place_axis = dict(field=name_col, type="nominal", title=p_title, sort=places)
+    encoding = dict(
+        color=alt.Color("system:N", title=s_title, sort=systems, scale=alt.Scale(domain=systems, range=colours),
+                        legend=alt.Legend(labelLimit=0)),
+        order=alt.Order("system_order:Q"),
+        tooltip=[alt.Tooltip(f"{name_col}:N", title=p_title), alt.Tooltip("system:N", title=s_title),
                  alt.Tooltip("points:Q", title=n_title)])
+    if by_street:   # streets' names are long in English: bars across, a row per street
+        bars = alt.Chart(drawn).mark_bar().encode(
+            y=alt.Y(**place_axis, axis=alt.Axis(labelOverlap=False, labelLimit=0)),
+            x=alt.X("points:Q", title=n_title, stack="zero"), **encoding)
+        if street is not None:
+            bars = bars.encode(opacity=alt.condition(alt.datum.street_code == street, alt.value(1.0),
+                                                     alt.value(0.3), legend=None))
+    else:
+        bars = alt.Chart(drawn).mark_bar().encode(
+            x=alt.X(**place_axis, axis=alt.Axis(labelAngle=0)), y=alt.Y("points:Q", title=n_title, stack="zero"),
+            **encoding)
     scope = label_of(district, street, lang)
-    title = "各区儿童服务点（按所属系统）" if zh else "Service points per district by owning system"
+    district_name = place_of(district, None, lang)
+    if not by_street:
+        title = "各区儿童服务点（按所属系统）" if zh else "Service points per district by owning system"
+    else:
+        title = (f"{district_name}各街道儿童服务点（按所属系统）" if zh
+                 else f"Service points per street of {district_name} by owning system")
     source = t("coverage.points_source", lang)
-    # One district in scope: name its largest system instead of the (only) district.
-    by = name_col if data["district_code"].nunique() > 1 else "system"
-    per = data.groupby(by)["points"].sum().sort_values(ascending=False, kind="stable")
     total = int(per.sum())
-    takeaway = "" if not total else (
-        f"{place_of(district, street, lang)}共 {total} 个儿童服务点，{per.index[0]}{'' if by == name_col else '系统'}"
-        f"最多（{int(per.iloc[0])} 个）。" if zh
-        else f"{place_of(district, street, lang)}: {total} service points; "
-             f"most in {per.index[0]} ({int(per.iloc[0])}).")
-    out = data.rename(columns={name_col: d_title, "system": s_title, "points": n_title})[[d_title, s_title, n_title]]
-    return Figure("coverage_by_district", title, finish(bars, title, scope, source, lang), out, source, scope,
-                  takeaway)
+    ranked = per.sort_values(ascending=False, kind="stable")
+    chosen = data.loc[data[key] == street, name_col].iloc[0] if street is not None and (data[key] == street).any() \
+        else None
+    if not total:
+        takeaway = ""
+    elif street is not None:
+        here = int(per.get(chosen, 0)) if chosen else 0
+        rank = int((per > here).sum()) + 1   # ties share a place
+        place = place_of(district, street, lang)
+        takeaway = (f"{place}共 {fmt_int(here, lang)} 个儿童服务点，在{district_name} {len(ranked)} 个街道中排第 "
+                    f"{rank} 位。" if zh else
+                    f"{place}: {fmt_int(here, lang)} service points, {rank} of {len(ranked)} streets in "
+                    f"{district_name}.")
+    else:
+        takeaway = (f"{place_of(district, None, lang)}共 {fmt_int(total, lang)} 个儿童服务点，{ranked.index[0]}最多"
+                    f"（{fmt_int(int(ranked.iloc[0]), lang)} 个）。" if zh
+                    else f"{place_of(district, None, lang)}: {fmt_int(total, lang)} service points; "
+                         f"most in {ranked.index[0]} ({fmt_int(int(ranked.iloc[0]), lang)}).")
+    out = data.rename(columns={name_col: p_title, "system": s_title, "points": n_title})[[p_title, s_title, n_title]]
+    height = max(240, 24 * len(places) + 140) if by_street else 320
+    return Figure("coverage_by_district", title, finish(bars, title, scope, source, lang, height=height), out,
+                  source, scope, takeaway)
 
 
 @chart("points_by_street")
@@ -523,13 +589,18 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
     cat_col = "category_name" if zh else "category_name_en"
     s_title, c_title, n_title = ("街道", "服务类别", "服务点数") if zh else ("Street", "Category", "Service points")
     order = data.groupby("street_name")["points"].sum().sort_values(ascending=False, kind="stable")
-    names = cats["name" if zh else "name_en"].tolist()
-    bars = alt.Chart(data).mark_bar().encode(
+    # The five largest categories in their own colours and 其他 (15 colours could not be told apart); the download
+    # keeps every category.
+    drawn, shown = _lumped(data, ["street_code", "street_name"], cat_col, "points", lang)
+    colour_of = dict(zip(cats["name" if zh else "name_en"], cats["color"]))
+    drawn["category_order"] = drawn[cat_col].map({c: i for i, c in enumerate(shown)})
+    bars = alt.Chart(drawn).mark_bar().encode(
         y=alt.Y("street_name:N", title=s_title, sort=order.index.tolist(), axis=alt.Axis(labelOverlap=False)),
         x=alt.X("points:Q", title=n_title, stack="zero"),
-        color=alt.Color(f"{cat_col}:N", title=c_title, scale=alt.Scale(domain=names, range=cats["color"].tolist())),
+        color=alt.Color(f"{cat_col}:N", title=c_title, sort=shown, legend=alt.Legend(labelLimit=0),
+                        scale=alt.Scale(domain=shown, range=[colour_of.get(c, OTHER_COLOUR) for c in shown])),
+        order=alt.Order("category_order:Q"),
         tooltip=[alt.Tooltip("street_name:N", title=s_title), alt.Tooltip(f"{cat_col}:N", title=c_title),
-                 alt.Tooltip("system:N", title="所属系统" if zh else "Owning system"),
                  alt.Tooltip("points:Q", title=n_title)])
     scope = label_of(district, street, lang)
     title = "各街道儿童服务点（按类别）" if zh else "Service points per street by category"
