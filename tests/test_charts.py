@@ -157,3 +157,23 @@ def test_the_district_chart_at_a_street_shows_it_among_its_districts_streets():
     assert "440305007" in opacity["condition"]["test"] and opacity["condition"]["value"] > opacity["value"]
     rank = int((streets > streets["粤海街道"]).sum()) + 1   # ties share a place
     assert fig.takeaway == f"粤海街道共 {streets['粤海街道']} 个儿童服务点，在南山区 8 个街道中排第 {rank} 位。"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_social_work_district_chart_within_a_district_shows_its_streets(lang):
+    """#18: the Social work page's by-district chart drew one pair of bars for the chosen district; now a pair per
+    street of the district (a project counts in each street it has a site in), with the street query's numbers."""
+    fig = charts.build("sw_by_district", district="440305", lang=lang)
+    streets = db.query("sw_by_street", district="440305")
+    labels, _ = _texts(fig.chart.to_dict())
+    bars = [lab["lines"][0] for lab in labels if lab["role"] == "axis-label" and lab["orient"] == "left"]
+    names = streets["street_name"].map(terms.place_names()) if lang == "en" else streets["street_name"]
+    assert bars == names.tolist() and len(bars) == 8
+    assert fig.data.iloc[:, 1:].to_numpy().tolist() == \
+        streets[["orgs", "projects", "sites", "social_workers", "person_times"]].to_numpy().tolist()
+    sites = db.query("sw_street_presence", district="440305", street=None).set_index("street_code")["sw_sites"]
+    assert streets.set_index("street_code")["sites"].to_dict() == sites.to_dict()   # the same count as the map's
+    assert fig.title == ("南山区各街道儿童社工项目与项目点" if lang == "zh"
+                         else "Child social-work projects and sites per street of Nanshan District (南山区)")
+    opacity = charts.build("sw_by_district", district="440305", street="440305007").chart.to_dict()["encoding"]
+    assert "440305007" in opacity["opacity"]["condition"]["test"]

@@ -379,27 +379,44 @@ def service_trend(district=None, street=None, lang="zh") -> Figure:
 
 @chart("sw_by_district")
 def sw_by_district(district=None, street=None, lang="zh") -> Figure:
-    """Child social-work projects and sites per district (a project counts in each district it has a site in)."""
-    data = db.query("sw_by_district", district=district)
-    place_col = "district_name" if lang == "zh" else "district_name_en"
-    place, n_title = _zh_en(lang, "区（新区）", "District"), _zh_en(lang, "数量", "Count")
+    """Child social-work projects and sites per district (a project counts in each district it has a site in); within
+    a district, per street of that district (a project counts in each street it has a site in), the chosen street
+    highlighted."""
+    by_street = district is not None
+    if by_street:
+        data = terms.frame(db.query("sw_by_street", district=district), lang)
+        key, place_col, place = "street_code", "street_name", _zh_en(lang, "街道", "Street")
+    else:
+        data = db.query("sw_by_district", district=None)
+        key, place_col = "district_code", "district_name" if lang == "zh" else "district_name_en"
+        place = _zh_en(lang, "区（新区）", "District")
+    n_title = _zh_en(lang, "数量", "Count")
     kinds = {"projects": _zh_en(lang, "项目数", "Projects"), "sites": _zh_en(lang, "项目点数", "Sites")}
-    long = data.melt(id_vars=[place_col], value_vars=list(kinds), var_name="kind", value_name="n")
+    long = data.melt(id_vars=[key, place_col], value_vars=list(kinds), var_name="kind", value_name="n")
     long["kind_label"] = long["kind"].map(kinds)
     bars = alt.Chart(long).mark_bar().encode(
-        y=alt.Y(f"{place_col}:N", title=place, sort=data[place_col].tolist()), x=alt.X("n:Q", title=n_title),
+        y=alt.Y(f"{place_col}:N", title=place, sort=data[place_col].tolist(), axis=alt.Axis(labelLimit=0)),
+        x=alt.X("n:Q", title=n_title),
         yOffset=alt.YOffset("kind_label:N", sort=list(kinds.values())),
         color=alt.Color("kind_label:N", title="", sort=list(kinds.values()), scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip(f"{place_col}:N", title=place), alt.Tooltip("kind_label:N", title=""),
                  alt.Tooltip("n:Q", title=n_title)])
-    scope = label_of(district, None, lang)
-    title = _zh_en(lang, "各区儿童社工项目与项目点", "Child social-work projects and sites by district")
-    top = data.sort_values(["sites", "district_code"], ascending=[False, True]).iloc[0] if len(data) else None
+    if street is not None:
+        bars = bars.encode(opacity=alt.condition(alt.datum.street_code == street, alt.value(1.0), alt.value(0.3),
+                                                 legend=None))
+    scope = label_of(district, street, lang)
+    district_name = place_of(district, None, lang)
+    if by_street:
+        title = _zh_en(lang, f"{district_name}各街道儿童社工项目与项目点",
+                       f"Child social-work projects and sites per street of {district_name}")
+    else:
+        title = _zh_en(lang, "各区儿童社工项目与项目点", "Child social-work projects and sites by district")
+    top = data.sort_values(["sites", key], ascending=[False, True]).iloc[0] if len(data) else None
+    where = "" if top is None else top[place_col]
     takeaway = "" if top is None or not int(top["sites"]) else (
-        f"{scope}：项目点最多的是{top['district_name']}（{int(top['sites'])}个项目点、{int(top['projects'])}个项目）。"
+        f"{scope}：项目点最多的是{where}（{int(top['sites'])}个项目点、{int(top['projects'])}个项目）。"
         if lang == "zh" else
-        f"{scope}: most sites in {top['district_name_en']} ({int(top['sites'])} sites, "
-        f"{int(top['projects'])} projects).")
+        f"{scope}: most sites in {where} ({int(top['sites'])} sites, {int(top['projects'])} projects).")
     source = _zh_en(lang, "CareMap 社工项目数据库", "CareMap social-work project database")
     out = data[[place_col, "orgs", "projects", "sites", "social_workers", "person_times"]].rename(columns={
         place_col: place, "orgs": _zh_en(lang, "机构数", "Organisations"), "projects": kinds["projects"],
