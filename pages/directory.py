@@ -17,9 +17,10 @@ def _first_page() -> None:
     st.session_state["directory_page"] = 1
 
 
-def _turn(step: int) -> None:
-    """Previous / next: the page is plain session state (no widget), kept in the URL by urlstate.bind."""
-    st.session_state["directory_page"] = st.session_state.get("directory_page", 1) + step
+def _turn(step: int, pages: int) -> None:
+    """Previous / next: the page is plain session state (no widget), kept in the URL by urlstate.bind; kept within
+    1 … pages (a second click on a button drawn before the first click's run is not disabled yet)."""
+    st.session_state["directory_page"] = min(max(1, st.session_state.get("directory_page", 1) + step), pages)
 
 
 language = lang()  # bound into format_func: widget labels must not depend on state read later
@@ -54,10 +55,12 @@ if result.total == 0:
     st.info(t("directory.no_result"))
 else:
     paging = st.container(horizontal=True, vertical_alignment="center", key="directory_paging")
-    paging.button(t("directory.previous"), key="directory_previous", on_click=_turn, args=(-1,), disabled=page <= 1,
+    paging.button(t("directory.previous"), key="directory_previous", on_click=_turn, args=(-1, pages),
+                  disabled=page <= 1,
                   icon=":material/chevron_left:")
     paging.markdown(t("directory.page_of", page=fmt_int(page), pages=fmt_int(pages)), width="content")
-    paging.button(t("directory.next"), key="directory_next", on_click=_turn, args=(1,), disabled=page >= pages,
+    paging.button(t("directory.next"), key="directory_next", on_click=_turn, args=(1, pages),
+                  disabled=page >= pages,
                   icon=":material/chevron_right:", icon_position="right")
     paging.caption(t("directory.page_size", size=search.PAGE_SIZE), width="content")
     rows = result.rows.assign(colour="●")
