@@ -12,20 +12,30 @@ import vl_convert
 from caremap.report import briefing, charts, files, fonts, terms
 from caremap.store import db
 
+# Streamlit's own chart theme (its CustomTheme: legend and axis text at fontSizes.sm, 14 px, wide label padding),
+# which the page adds to a chart's config: the sizes a user sees, larger than Vega's defaults.
+STREAMLIT_THEME = {"legend": {"labelFontSize": 14, "titleFontSize": 14, "labelPadding": 16, "padding": 8},
+                   "axis": {"labelFontSize": 14, "titleFontSize": 14}}
+
 
 def _texts(spec: dict, width: int | None = None) -> tuple[list[dict], int]:
-    """Every axis and legend label Vega draws for the spec (at `width` px wide, fitted as Streamlit's "stretch" does),
-    with its absolute position; and the drawing's width."""
+    """Every axis and legend label and text mark Vega draws for the spec (at `width` px wide, fitted as Streamlit's
+    "stretch" does, in Streamlit's theme), with its absolute position; and the drawing's width."""
     spec = dict(spec)
     if width is not None:
         spec["width"], spec["autosize"] = width, {"type": "fit", "contains": "padding"}
+        config = {part: (dict(values) if isinstance(values, dict) else values)
+                  for part, values in spec.get("config", {}).items()}
+        for part, values in STREAMLIT_THEME.items():   # the chart's own settings win over the theme, as in Streamlit
+            config[part] = {**values, **config.get(part, {})}
+        spec["config"] = config
     drawn = vl_convert.vegalite_to_scenegraph(spec)
     found: list[dict] = []
 
     def walk(mark: dict, ox: float, oy: float, orient: str | None) -> None:
         for item in mark.get("items", []):
             x, y = ox + (item.get("x") or 0), oy + (item.get("y") or 0)
-            if mark["marktype"] == "text" and mark.get("role") in ("axis-label", "legend-label"):
+            if mark["marktype"] == "text" and mark.get("role") in ("axis-label", "legend-label", "mark"):
                 lines = item["text"] if isinstance(item["text"], list) else [item["text"]]
                 found.append({"role": mark["role"], "orient": orient, "lines": [str(v) for v in lines], "x": x, "y": y,
                               "limit": item.get("limit") or 0, "angle": item.get("angle") or 0,
@@ -76,17 +86,27 @@ def _inside(label: dict, width: float) -> bool:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("district", [None, "440306"])
 def test_workforce_certificate_legend_and_names_show_whole_in_a_third_of_the_page(lang, district):
-    """#18: the Workforce page draws this chart in one of three columns (~280 px on a laptop); its legend ran off the
-    right edge beside the long certificate names. Every legend entry and every name is drawn whole inside the chart."""
+    """#18: the Workforce page draws this chart in one of three columns (~260 px on a laptop); its legend ran off the
+    right edge beside the long certificate names. Every legend entry and every name is drawn whole inside the chart,
+    in Streamlit's theme."""
     fig = charts.build("workforce_certificates", district=district, lang=lang)
-    labels, width = _texts(fig.chart.to_dict(), width=280)
+    labels, width = _texts(fig.chart.to_dict(), width=260)
     legend = [lab for lab in labels if lab["role"] == "legend-label"]
     assert sorted(" ".join(lab["lines"]) for lab in legend) == sorted(fig.data.iloc[:, 0].unique())
-    names = [lab for lab in labels if lab["role"] == "axis-label" and lab["orient"] == "left"]
-    joiner = "" if lang == "zh" else " "
-    assert sorted(joiner.join(lab["lines"]) for lab in names) == sorted(fig.data.iloc[:, 1].unique())
+    names = [lab for lab in labels if lab["role"] == "mark"]   # each certificate's name, above its bar
+    assert sorted(" ".join(lab["lines"]) for lab in names) == sorted(fig.data.iloc[:, 1].unique())
     cut = [lab["lines"] for lab in legend + names if not _inside(lab, width)]
     assert cut == []
+
+
+@pytest.mark.parametrize("chart_id", ["workforce_tenure", "workforce_training"])
+def test_the_workforce_distribution_legends_show_whole_beside_it(chart_id):
+    """The two charts beside it had the same cut legend ("Child sup…")."""
+    fig = charts.build(chart_id, lang="en")
+    labels, width = _texts(fig.chart.to_dict(), width=260)
+    legend = [lab for lab in labels if lab["role"] == "legend-label"]
+    assert sorted(" ".join(lab["lines"]) for lab in legend) == ["Child director", "Child supervisor"]
+    assert [lab["lines"] for lab in legend if not _inside(lab, width)] == []
 
 
 def _legend(fig) -> list[str]:

@@ -204,7 +204,9 @@ def _profile_hist(chart_id, field, bin_step, title_zh, title_en, axis_zh, axis_e
         x=alt.X(f"{field}:Q", bin=alt.Bin(step=bin_step), title=axis),
         y=alt.Y("count():Q", title=n_title, stack=True),
         color=alt.Color("role_label:N", title=role_title, sort=list(roles.values()),
-                        scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom")),
+                        scale=alt.Scale(scheme="tableau10"),   # a third of the page wide: one entry a line, whole
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, symbolLimit=0,
+                                          titleLimit=0)),
         tooltip=[alt.Tooltip("role_label:N", title=role_title), alt.Tooltip(f"{field}:Q", bin=alt.Bin(step=bin_step),
                                                                               title=axis),
                  alt.Tooltip("count():Q", title=n_title)])
@@ -237,6 +239,9 @@ def workforce_training(district=None, street=None, lang="zh") -> Figure:
                          "培训学时", "Training hours", district, street, lang)
 
 
+CERT_BAR = 16  # px: the certificate chart's bar, its name written above it
+
+
 @chart("workforce_certificates")
 def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     """Professional certificates of in-post supervisors and directors."""
@@ -249,20 +254,20 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     counts["role_label"] = counts["role"].map(roles).fillna(counts["role"])
     role_title, cert_title, n_title = (_zh_en(lang, "角色", "Role"), _zh_en(lang, "证书", "Certificate"),
                                        _zh_en(lang, "人数", "People"))
-    # The page shows this chart in a third of its width: certificate names wrapped to two short lines, and the legend
-    # under the plot one entry a line, never cut (it ran off the right edge beside the long axis labels).
-    counts["certificate_lines"] = counts["certificate"].map(lambda c: "\n".join(wrap_label(c, 130, 11)))
-    order = counts.groupby("certificate_lines")["n"].sum().sort_values(ascending=False, kind="stable").index.tolist()
-    bars = alt.Chart(counts).mark_bar().encode(
-        y=alt.Y("certificate_lines:N", title=cert_title, sort=order,
-                axis=alt.Axis(labelLimit=0, labelFontSize=11, labelExpr="split(datum.value, '\\n')",
-                              labelLineHeight=13)),
-        x=alt.X("n:Q", title=n_title),
+    # The page shows this chart in a third of its width: each certificate's name written above its bar (no axis
+    # labels beside the plot, which pushed the legend under it off the right edge), the legend one entry a line.
+    order = counts.groupby("certificate")["n"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+    y = alt.Y("certificate:N", sort=order, axis=None, scale=alt.Scale(paddingInner=0.55, paddingOuter=0.45))
+    bars = alt.Chart(counts).mark_bar(size=CERT_BAR).encode(
+        y=y, x=alt.X("n:Q", title=n_title),
         color=alt.Color("role_label:N", title=role_title, scale=alt.Scale(scheme="tableau10"),
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, symbolLimit=0,
                                           titleLimit=0)),
         tooltip=[alt.Tooltip("role_label:N", title=role_title), alt.Tooltip("certificate:N", title=cert_title),
                  alt.Tooltip("n:Q", title=n_title)])
+    names = alt.Chart(pd.DataFrame({"certificate": order})).mark_text(
+        align="left", baseline="bottom", dy=-CERT_BAR / 2 - 3, fontSize=12, limit=0).encode(
+        y=y, x=alt.value(0), text="certificate:N")
     scope = label_of(district, street, lang)
     title = _zh_en(lang, "职业资格证书", "Professional certificates")
     total = int(counts["n"].sum())
@@ -274,8 +279,9 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     source = _zh_en(lang, "CareMap 人员数据库（在岗人员）", "CareMap workforce database (in post)")
     out = counts[["role_label", "certificate", "n"]].rename(
         columns={"role_label": role_title, "certificate": cert_title, "n": n_title})
-    return Figure("workforce_certificates", title, finish(bars, title, scope, source, lang, height=340), out, source,
-                  scope, takeaway)
+    # taller than its neighbours: in a third of the page the legend under it takes room from the plot
+    return Figure("workforce_certificates", title, finish(alt.layer(bars, names), title, scope, source, lang,
+                                                          height=400), out, source, scope, takeaway)
 
 
 @chart("projects_by_domain")
