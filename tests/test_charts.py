@@ -15,7 +15,8 @@ from caremap.store import db
 # Streamlit's own chart theme (its CustomTheme: legend and axis text at fontSizes.sm, 14 px, wide label padding),
 # which the page adds to a chart's config: the sizes a user sees, larger than Vega's defaults.
 STREAMLIT_THEME = {"legend": {"labelFontSize": 14, "titleFontSize": 14, "labelPadding": 16, "padding": 8},
-                   "axis": {"labelFontSize": 14, "titleFontSize": 14}}
+                   "axis": {"labelFontSize": 12, "titleFontSize": 14, "labelPadding": 16, "labelLimit": 100,
+                            "labelFlush": True, "labelFlushOffset": 1}}
 
 
 def _texts(spec: dict, width: int | None = None) -> tuple[list[dict], int]:
@@ -24,11 +25,11 @@ def _texts(spec: dict, width: int | None = None) -> tuple[list[dict], int]:
     spec = dict(spec)
     if width is not None:
         spec["width"], spec["autosize"] = width, {"type": "fit", "contains": "padding"}
-        config = {part: (dict(values) if isinstance(values, dict) else values)
-                  for part, values in spec.get("config", {}).items()}
-        for part, values in STREAMLIT_THEME.items():   # the chart's own settings win over the theme, as in Streamlit
-            config[part] = {**values, **config.get(part, {})}
-        spec["config"] = config
+    config = {part: (dict(values) if isinstance(values, dict) else values)
+              for part, values in spec.get("config", {}).items()}
+    for part, values in STREAMLIT_THEME.items():   # the chart's own settings win over the theme, as in Streamlit
+        config[part] = {**values, **config.get(part, {})}
+    spec["config"] = config
     drawn = vl_convert.vegalite_to_scenegraph(spec)
     found: list[dict] = []
 
@@ -69,6 +70,11 @@ def test_matrix_column_headers_stand_on_top_level_and_whole(lang, district):
         assert lab["angle"] == 0 and lab["limit"] == 0, lab   # level, and no "…" cut
         assert all(_width(line, lab["size"]) <= charts.MATRIX_STEP - 4 for line in lab["lines"]), lab
     assert len({round(lab["y"]) for lab in top}) == 1   # one row of headers, last lines on the same baseline
+    steps = {round(b["x"] - a["x"]) for a, b in zip(top, top[1:])}
+    assert steps <= {charts.MATRIX_STEP}, steps   # each over its own column's centre
+    assert {lab["align"] for lab in top} == {"center"}   # none flushed to the axis end (Streamlit's labelFlush)
+    rows = [lab for lab in labels if lab["role"] == "axis-label" and lab["orient"] == "left"]
+    assert all(lab["limit"] == 0 for lab in rows)   # the row names whole (Streamlit's theme cuts at 100 px)
 
 
 def _inside(label: dict, width: float) -> bool:

@@ -483,13 +483,15 @@ def gap_matrix(district=None, street=None, lang="zh") -> Figure:
         x=alt.X("header:N", sort=[headers[s] for s in std_order], title=None,
                 axis=alt.Axis(orient="top", labelAngle=0, labelLimit=0, labelOverlap=False, labelFontSize=11,
                               labelExpr="split(datum.value, '\\n')", labelLineHeight=14,
-                              labelPadding=4 + 14 * (depth - 1), ticks=False, domain=False)),
-        y=alt.Y("row_name:N", sort=row_order, title=None, axis=alt.Axis(labelOverlap=False)))
+                              labelPadding=4 + 14 * (depth - 1), ticks=False, domain=False,
+                              labelFlush=False)),   # Streamlit's theme flushes the end labels off their columns
+        y=alt.Y("row_name:N", sort=row_order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=0)))
     # A click on a cell selects its row ("pick"): the coverage page drills down to it.
     rect = base.mark_rect(stroke="white", cursor="pointer").add_params(
         alt.selection_point(name="pick", fields=["row_code"], on="click")).encode(
         color=alt.Color("rate:Q", title=rate_title, scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
-                        legend=alt.Legend(format="%")),
+                        legend=alt.Legend(format="%", orient="bottom", titleOrient="left", gradientLength=240,
+                                          values=[0, 0.5, 1])),
         tooltip=[alt.Tooltip("row_name:N", title=row_title), alt.Tooltip("standard:N", title=std_title),
                  alt.Tooltip("met:Q", title=met_title), alt.Tooltip("units:Q", title=units_title),
                  alt.Tooltip("rate:Q", title=rate_title, format=".0%")])
@@ -618,7 +620,8 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
     colour_of = dict(zip(cats["name" if zh else "name_en"], cats["color"]))
     drawn["category_order"] = drawn[cat_col].map({c: i for i, c in enumerate(shown)})
     bars = alt.Chart(drawn).mark_bar().encode(
-        y=alt.Y("street_name:N", title=s_title, sort=order.index.tolist(), axis=alt.Axis(labelOverlap=False)),
+        y=alt.Y("street_name:N", title=s_title, sort=order.index.tolist(),
+                axis=alt.Axis(labelOverlap=False, labelLimit=0)),
         x=alt.X("points:Q", title=n_title, stack="zero"),
         color=alt.Color(f"{cat_col}:N", title=c_title, sort=shown, legend=alt.Legend(labelLimit=0),
                         scale=alt.Scale(domain=shown, range=[colour_of.get(c, OTHER_COLOUR) for c in shown])),
@@ -640,7 +643,9 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
                     f"{order.index[-1]} the fewest ({low}).")
     out = data.rename(columns={"street_name": s_title, cat_col: c_title, "points": n_title})[
         [s_title, c_title, n_title]]
-    return Figure("points_by_street", title, finish(bars, title, scope, source, lang, height=alt.Step(20)),
+    # a row per street, but never lower than its legend (one street: the legend was cut at the bottom)
+    height = max(22 * len(order) + 120, 26 * len(shown) + 130)   # Streamlit fits title and axes into the height
+    return Figure("points_by_street", title, finish(bars, title, scope, source, lang, height=height),
                   out, source, scope, takeaway)
 
 
