@@ -17,6 +17,12 @@ def _first_page() -> None:
     st.session_state["directory_page"] = 1
 
 
+def _turn(step: int, pages: int) -> None:
+    """Previous / next: the page is plain session state (no widget), kept in the URL by urlstate.bind; kept within
+    1 … pages (a second click on a button drawn before the first click's run is not disabled yet)."""
+    st.session_state["directory_page"] = min(max(1, st.session_state.get("directory_page", 1) + step), pages)
+
+
 language = lang()  # bound into format_func: widget labels must not depend on state read later
 categories = db.query("directory_categories", **scope.params())
 cat_names = dict(zip(categories["code"], categories["name" if language == "zh" else "name_en"]))
@@ -35,10 +41,10 @@ system = cols[2].selectbox(t("directory.system"), systems, key="directory_system
                            else terms.term("system", s, language),
                            on_change=_first_page, placeholder=t("common.choose_placeholder"))
 
-urlstate.bind("directory_page", 1)  # checked against the page count below
 filters = dict(district=scope.district, street=scope.street, category=category, system=system)
 first = search.search(text, **filters)
 pages = first.pages
+urlstate.bind("directory_page", 1, range(1, pages + 1))  # a page the result lacks: a notice, page 1
 if st.session_state.get("directory_page", 1) > pages:  # the result shrank under the chosen page
     st.session_state["directory_page"] = 1
 page = st.session_state.get("directory_page", 1)
@@ -48,9 +54,15 @@ st.markdown(f"**{t('directory.found', n=fmt_int(result.total))}**")
 if result.total == 0:
     st.info(t("directory.no_result"))
 else:
-    st.selectbox(t("directory.page"), list(range(1, pages + 1)), key="directory_page",
-                 format_func=lambda p: t("directory.page_of", language, page=p, pages=pages, size=search.PAGE_SIZE),
-                 width=260, placeholder=t("common.choose_placeholder"))
+    paging = st.container(horizontal=True, vertical_alignment="center", key="directory_paging")
+    paging.button(t("directory.previous"), key="directory_previous", on_click=_turn, args=(-1, pages),
+                  disabled=page <= 1,
+                  icon=":material/chevron_left:")
+    paging.markdown(t("directory.page_of", page=fmt_int(page), pages=fmt_int(pages)), width="content")
+    paging.button(t("directory.next"), key="directory_next", on_click=_turn, args=(1, pages),
+                  disabled=page >= pages,
+                  icon=":material/chevron_right:", icon_position="right")
+    paging.caption(t("directory.page_size", size=search.PAGE_SIZE), width="content")
     rows = result.rows.assign(colour="●")
     cat_col = "category_name" if language == "zh" else "category_name_en"
     shown = downloads.localise(rows, "directory", ["colour", "name", cat_col, "system", "district_name",

@@ -347,3 +347,15 @@ def test_each_standard_links_to_the_policy_it_rests_on():
                   "gb50180_2018"):
         assert f"(policies?policy={basis})" in text, basis
     assert "《中华人民共和国未成年人保护法（2020年修订）》" in text
+
+
+@pytest.mark.parametrize("lang,words", [("zh", "直线距离"), ("en", "straight-line distance")])
+def test_walking_caption_says_straight_line_in_plain_words(lang, words):
+    """Officials read the walking tab: the distance is the straight line, not the route; no radius, no DuckDB."""
+    at = app_test("pages/coverage.py", coverage_tab="walk", lang=lang)
+    assert not at.exception, at.exception
+    method = [c.value for c in at.caption if words in c.value]
+    assert method, [c.value for c in at.caption]
+    assert ("步行路线" if lang == "zh" else "walking route") in method[0]
+    for jargon in ("6371008.8", "6,371,008.8", "DuckDB", "球面", "大圆", "Great-circle", "R ="):
+        assert jargon not in method[0]

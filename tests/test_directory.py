@@ -153,13 +153,68 @@ def test_directory_page_searches_pages_and_downloads():
     table = at.dataframe[0].value
     assert table["名称"].tolist() == expected.rows["name"].tolist()
     assert table["电话"].tolist() == expected.rows["phone"].tolist()  # institution phones are shown
-    at.selectbox(key="directory_page").set_value(2).run()
+    at.button(key="directory_next").click().run()
     page2 = search.search("ftjd", page=2)
     assert at.dataframe[0].value["名称"].tolist() == page2.rows["name"].tolist()
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     dots = next(layer for layer in deck["layers"] if layer["@@type"] == "ScatterplotLayer")
     assert [d["name"] for d in dots["data"]] == page2.rows["name"].tolist()
     assert dots["data"][0]["dot_color"] == [int(page2.rows["color"].iloc[0][i:i + 2], 16) for i in (1, 3, 5)] + [255]
+
+
+def _page_count(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith(("第 ", "Page ")))
+
+
+def _directory(**params):
+    """The directory page in the app's frame (the notices are the frame's), opened from a link with `params`."""
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/directory.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_directory_pages_with_previous_and_next_disabled_at_the_ends():
+    """Previous / next and "第 3 / 36 页" instead of a dropdown of every page; the page is in the link."""
+    at = _directory(directory_q="儿童之家")
+    pages = search.search("儿童之家").pages
+    assert pages > 3 and "directory_page" not in [box.key for box in at.selectbox]
+    assert _page_count(at) == f"第 1 / {pages} 页"
+    assert at.button(key="directory_previous").disabled and not at.button(key="directory_next").disabled
+    at.button(key="directory_next").click().run()
+    at.button(key="directory_next").click().run()
+    assert _page_count(at) == f"第 3 / {pages} 页" and at.query_params["directory_page"] == "~3"
+    assert at.dataframe[0].value["名称"].tolist() == search.search("儿童之家", page=3).rows["name"].tolist()
+    assert not at.button(key="directory_previous").disabled
+    at.button(key="directory_previous").click().run()
+    assert _page_count(at) == f"第 2 / {pages} 页" and at.query_params["directory_page"] == "~2"
+    at.button(key="directory_previous").click().run()
+    assert "directory_page" not in at.query_params  # page 1 is the default: the link leaves it out
+
+
+def test_a_copied_directory_link_reopens_its_page_and_the_last_page_stops_next():
+    pages = search.search("儿童之家").pages
+    at = _directory(directory_q="儿童之家", directory_page=f"~{pages}", lang="en")
+    assert _page_count(at) == f"Page {pages} of {pages}"
+    assert at.button(key="directory_next").disabled and not at.button(key="directory_previous").disabled
+    last = search.search("儿童之家", page=pages).rows["name"].tolist()
+    assert at.dataframe[0].value["Name"].tolist() == last
+
+
+@pytest.mark.parametrize("value", ["abc", "~0", "~-2", "~9999", "~2.5"])
+def test_a_junk_directory_page_in_the_link_is_named_and_page_one_shown(value):
+    from caremap.common.i18n import t
+
+    at = _directory(directory_q="儿童之家", directory_page=value)
+    notice = t("common.unknown_value", "zh", name="directory_page", value=value)
+    assert notice in [w.value for w in at.warning]
+    assert "directory_page" not in at.query_params and _page_count(at).startswith("第 1 / ")
 
 
 def test_directory_page_with_a_hostile_search_shows_the_no_result_message():

@@ -149,7 +149,7 @@ def test_choropleth_legend_states_the_metric_and_its_classes():
     markdown = " ".join(m.value for m in at.markdown)
     assert t("map.legend_metric", metric=t("map.gaps")) in markdown
     gaps = db.query("map_districts", **ALL_FILTERS)["gaps"]
-    assert f"{gaps.min()} – " in markdown and f" – {gaps.max()}" in markdown
+    assert f"{gaps.min()}–" in markdown and f"–{gaps.max()}" in markdown   # whole-number classes, 5–8 … 18–84
     features = layer(deck_of(at), "districts")["data"]
     fills = {f["properties"]["code"]: f["properties"]["fill"] for f in features}
     worst = db.query("map_districts", **ALL_FILTERS).set_index("code")["gaps"].idxmax()
@@ -559,3 +559,51 @@ def test_the_map_names_every_district_and_its_streets():
     streets = next(la for la in spec["layers"] if la["id"] == "street-labels")
     assert len(streets["data"]) == 74 and streets["sizeUnits"] == "meters"  # readable from a district's zoom on
     assert spec["layers"][-1]["id"] == "district-labels"  # drawn above everything
+
+
+def _ranges(legend: list[dict]) -> list[tuple[int, int]]:
+    """The whole numbers each count class holds, read back from its label ("14" or "15–19")."""
+    out = []
+    for entry in legend:
+        ends = [int(x.replace(",", "")) for x in entry["label"].split("–")]
+        out.append((ends[0], ends[-1]))
+    return out
+
+
+@pytest.mark.parametrize("values", [[42, 47, 58, 69, 184, 201, 208, 218, 225, 261],
+                                    [5, 7, 9, 13, 14, 14, 17, 17, 18, 84], [0, 0, 0, 0, 1, 1, 1, 2, 3, 3],
+                                    [14, 15, 15, 16, 16, 16], [3, 3, 3], list(range(1, 11)), [0, 1]])
+def test_count_legend_classes_are_whole_number_ranges_that_do_not_overlap(values):
+    """#18: counts showed classes "14 – 15", "15 – 16" (which holds 15?). Now each class names the whole numbers it
+    holds, a single one alone, none shared, and every value lies in the class it is coloured by."""
+    breaks = maps.class_breaks(values, whole=True)
+    legend = maps.legend_classes("points", breaks)
+    assert all(" – " not in e["label"] for e in legend)
+    ranges = _ranges(legend)
+    for (a, b), (c, d) in zip(ranges, ranges[1:]):
+        assert a <= b < c <= d, ranges
+    for label, (a, b) in zip([e["label"] for e in legend], ranges):
+        assert (label == str(a)) == (a == b), label
+    for v in values:
+        lo, hi = ranges[maps.classify(v, breaks)]
+        assert lo <= v <= hi, (v, ranges)
+    assert ranges[0][0] == min(values) and ranges[-1][1] == max(values)
+
+
+@pytest.mark.parametrize("metric", ["points", "gaps"])
+def test_the_map_legend_holds_each_districts_tooltip_value_in_its_colours_class(metric):
+    texts = maps.labels(lambda k: t(k, "zh"))
+    result = maps.build_map(db.query, maps.MapOptions(metric=metric), texts)
+    spec = maps.deck_spec(result.deck)
+    features = next(layer for layer in spec["layers"] if layer["id"] == "districts")["data"]
+    colours = ["#{:02x}{:02x}{:02x}".format(*f["properties"]["fill"][:3]) for f in features]
+    assert all(" – " not in e["label"] for e in result.legend)
+    ranges = dict(zip([e["color"] for e in result.legend], _ranges(result.legend)))
+    ends = list(ranges.values())
+    assert all(b < c for (_, b), (c, _) in zip(ends, ends[1:])), ends   # no number in two classes
+    for feature, colour in zip(features, colours):
+        first = feature["properties"]["tip_1"]   # the chosen metric first: "<label><sep><value>"
+        assert first.startswith(texts[metric] + texts["sep"])
+        value = int(first.removeprefix(texts[metric] + texts["sep"]).replace(",", ""))
+        lo, hi = ranges[colour]
+        assert lo <= value <= hi, (feature["properties"]["tip_title"], value, lo, hi)

@@ -122,6 +122,32 @@ def test_a_copied_link_reopens_the_same_view_in_a_new_browser(demo_db):
 
 
 @pytest.mark.browser
+def test_directory_next_page_is_in_the_link_and_reopens_in_a_new_browser(demo_db):
+    """#18: paging by the next button; the page is in the URL and a copied link opens on it."""
+    from browser import ConsoleLog, chromium, streamlit_app
+    from caremap.report import search
+
+    pages = search.search("儿童之家").pages
+    with streamlit_app(db=demo_db, name="paging") as url, chromium(webgl=False) as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/directory?directory_q=儿童之家")
+        page.get_by_text(f"第 1 / {pages} 页", exact=True).wait_for(timeout=60_000)
+        assert page.get_by_role("button", name=t("directory.previous", "zh")).is_disabled()
+        for shown in (2, 3):
+            page.get_by_role("button", name=t("directory.next", "zh")).click()
+            page.get_by_text(f"第 {shown} / {pages} 页", exact=True).wait_for(timeout=30_000)
+        page.wait_for_function("() => location.search.includes('directory_page=~3')", timeout=30_000)
+        other = browser.new_context().new_page()  # another browser: nothing but the link
+        log = ConsoleLog(other)
+        other.goto(page.url)
+        other.get_by_text(f"第 3 / {pages} 页", exact=True).wait_for(timeout=60_000)
+        first = search.search("儿童之家", page=3).rows["name"].iloc[0]
+        other.get_by_text(first).first.wait_for(state="attached", timeout=30_000)   # a cell of the canvas grid
+        assert other.get_by_role("button", name=t("directory.previous", "zh")).is_enabled()
+        assert not log.errors, log.errors
+
+
+@pytest.mark.browser
 def test_a_coverage_tab_opened_in_the_browser_is_in_the_link(demo_db):
     from browser import ConsoleLog, chromium, streamlit_app
 

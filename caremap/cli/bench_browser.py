@@ -192,12 +192,7 @@ def _interactions(browser, url: str) -> dict[str, Callable[[], float]]:
 
     def directory_paging():
         page = at("directory?directory_q=儿童之家")
-
-        def next_page():
-            page.locator(".st-key-directory_page").click()
-            page.keyboard.press("ArrowDown")
-            page.keyboard.press("Enter")
-        return _timed(page, next_page)
+        return _timed(page, lambda: page.get_by_role("button", name=t("directory.next", "zh")).click())
 
     def language_switch():
         page = at("")

@@ -312,9 +312,9 @@ def _wrap(draw, text: str, font, width: int) -> list[str]:
 
 # ---- native charts: the chart's own data frame, as a PowerPoint chart a planner can restyle ----
 
-TABLEAU = ("4E79A7", "F28E2B", "E15759", "76B7B2", "59A14F", "EDC948", "B07AA1", "FF9DA7", "9C755F")
-OTHER_COLOUR = "BAB0AC"
-TOP_SERIES = 5  # more series than this: the largest ones and 其他 (not 15 colours)
+TABLEAU = tuple(c.lstrip("#") for c in charts.TABLEAU10)
+OTHER_COLOUR = charts.OTHER_COLOUR.lstrip("#")
+TOP_SERIES = charts.TOP_SERIES  # more series than this: the largest ones and 其他 (charts.top_and_other, one rule)
 # chart id → (kind, how its Figure.data reads, colours, categories sorted by total): "long" is (category, series,
 # value) rows; a tuple names the value columns of a wide frame whose first column is the category.
 NATIVE = {
@@ -351,20 +351,16 @@ def native_data(fig: Figure, lang: str) -> ChartData | None:
         if by_total:
             totals = frame.groupby(cat, sort=False)[value].sum()
             categories = sorted(categories, key=lambda c: -totals[c])
-        names = frame.groupby(name, sort=False)[value].sum().sort_values(ascending=False, kind="stable").index
-        keep = list(names) if len(names) <= TOP_SERIES + 1 else list(names[:TOP_SERIES])
-        series = [(str(n), [float(cells.get((c, n), 0)) for c in categories]) for n in keep]
-        if len(keep) < len(names):
-            rest = names[TOP_SERIES:]
-            series.append(("其他" if lang == "zh" else "Other",
-                           [float(sum(cells.get((c, n), 0) for n in rest)) for c in categories]))
+        shown = charts.top_and_other(frame.groupby(name, sort=False)[value].sum(), lang)
+        series = [(drawn, [float(sum(cells.get((c, n), 0) for n, d in shown.items() if d == drawn))
+                           for c in categories]) for drawn in dict.fromkeys(shown.values())]
         value_title = str(value)
     else:
         categories = frame[cat].astype(str).tolist()
         series = [(str(frame.columns[i]), [float(v) for v in frame.iloc[:, i]]) for i in columns]
         value_title = str(frame.columns[columns[0]]) if len(columns) == 1 else ""
     palette = [colours[i % len(colours)] for i in range(len(series))]
-    if series and series[-1][0] in ("其他", "Other") and len(series) > TOP_SERIES:
+    if series and series[-1][0] == t("common.other", lang) and len(series) > TOP_SERIES:
         palette[-1] = OTHER_COLOUR
     return ChartData(kind, [str(c) for c in categories], series, palette, str(cat), value_title)
 

@@ -10,6 +10,7 @@ Figure per (chart, scope, language, published data version), so a chart function
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,6 +78,31 @@ def _built(chart_id: str, district: str | None, street: str | None, lang: str, d
     # `data` is db.cache_key(): the published version and the file this run reads, so a new version is built
     # anew; `fn` (hashed by identity) is the registered function, so a replaced registration is built anew too.
     return fn(district=district, street=street, lang=lang)
+
+
+TOP_SERIES = 5        # more colours than this in one chart: the largest series and 其他 (not 15 colours)
+OTHER_COLOUR = "#BAB0AC"
+TABLEAU10 = ("#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7", "#9C755F")
+
+
+def top_and_other(totals: pd.Series, lang: str, top: int = TOP_SERIES) -> dict[str, str]:
+    """Each series (the index of `totals`) → the name it is drawn under, largest total first (ties in their order):
+    itself when there are at most top + 1 series, else itself for the `top` largest and 其他 (Other) for the rest.
+    The one rule for stacked colours, shared by the page charts and the deck's native charts."""
+    ranked = [str(n) for n in totals.sort_values(ascending=False, kind="stable").index]
+    if len(ranked) <= top + 1:
+        return {n: n for n in ranked}
+    other = t("common.other", lang)
+    return {n: (n if i < top else other) for i, n in enumerate(ranked)}
+
+
+def _lumped(data: pd.DataFrame, keys: list[str], series: str, value: str, lang: str) -> tuple[pd.DataFrame, list]:
+    """The frame with its `series` column lumped by top_and_other (values summed per key and drawn name), and the
+    drawn names in legend order (largest first, 其他 last)."""
+    shown = top_and_other(data.groupby(series, sort=False)[value].sum(), lang)
+    lumped = data.assign(**{series: data[series].astype(str).map(shown)})
+    lumped = lumped.groupby([*keys, series], as_index=False, sort=False)[value].sum()
+    return lumped, list(dict.fromkeys(shown.values()))
 
 
 @chart("points_by_system")
@@ -178,7 +204,9 @@ def _profile_hist(chart_id, field, bin_step, title_zh, title_en, axis_zh, axis_e
         x=alt.X(f"{field}:Q", bin=alt.Bin(step=bin_step), title=axis),
         y=alt.Y("count():Q", title=n_title, stack=True),
         color=alt.Color("role_label:N", title=role_title, sort=list(roles.values()),
-                        scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom")),
+                        scale=alt.Scale(scheme="tableau10"),   # a third of the page wide: one entry a line, whole
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, symbolLimit=0,
+                                          titleLimit=0)),
         tooltip=[alt.Tooltip("role_label:N", title=role_title), alt.Tooltip(f"{field}:Q", bin=alt.Bin(step=bin_step),
                                                                               title=axis),
                  alt.Tooltip("count():Q", title=n_title)])
@@ -211,6 +239,9 @@ def workforce_training(district=None, street=None, lang="zh") -> Figure:
                          "培训学时", "Training hours", district, street, lang)
 
 
+CERT_BAR = 16  # px: the certificate chart's bar, its name written above it
+
+
 @chart("workforce_certificates")
 def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     """Professional certificates of in-post supervisors and directors."""
@@ -223,13 +254,20 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     counts["role_label"] = counts["role"].map(roles).fillna(counts["role"])
     role_title, cert_title, n_title = (_zh_en(lang, "角色", "Role"), _zh_en(lang, "证书", "Certificate"),
                                        _zh_en(lang, "人数", "People"))
-    bars = alt.Chart(counts).mark_bar().encode(
-        y=alt.Y("certificate:N", title=cert_title, sort="-x", axis=alt.Axis(labelLimit=220)),
-        x=alt.X("n:Q", title=n_title),
+    # The page shows this chart in a third of its width: each certificate's name written above its bar (no axis
+    # labels beside the plot, which pushed the legend under it off the right edge), the legend one entry a line.
+    order = counts.groupby("certificate")["n"].sum().sort_values(ascending=False, kind="stable").index.tolist()
+    y = alt.Y("certificate:N", sort=order, axis=None, scale=alt.Scale(paddingInner=0.55, paddingOuter=0.45))
+    bars = alt.Chart(counts).mark_bar(size=CERT_BAR).encode(
+        y=y, x=alt.X("n:Q", title=n_title),
         color=alt.Color("role_label:N", title=role_title, scale=alt.Scale(scheme="tableau10"),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0, symbolLimit=0,
+                                          titleLimit=0)),
         tooltip=[alt.Tooltip("role_label:N", title=role_title), alt.Tooltip("certificate:N", title=cert_title),
                  alt.Tooltip("n:Q", title=n_title)])
+    names = alt.Chart(pd.DataFrame({"certificate": order})).mark_text(
+        align="left", baseline="bottom", dy=-CERT_BAR / 2 - 3, fontSize=12, limit=0).encode(
+        y=y, x=alt.value(0), text="certificate:N")
     scope = label_of(district, street, lang)
     title = _zh_en(lang, "职业资格证书", "Professional certificates")
     total = int(counts["n"].sum())
@@ -241,8 +279,9 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     source = _zh_en(lang, "CareMap 人员数据库（在岗人员）", "CareMap workforce database (in post)")
     out = counts[["role_label", "certificate", "n"]].rename(
         columns={"role_label": role_title, "certificate": cert_title, "n": n_title})
-    return Figure("workforce_certificates", title, finish(bars, title, scope, source, lang, height=340), out, source,
-                  scope, takeaway)
+    # taller than its neighbours: in a third of the page the legend under it takes room from the plot
+    return Figure("workforce_certificates", title, finish(alt.layer(bars, names), title, scope, source, lang,
+                                                          height=400), out, source, scope, takeaway)
 
 
 @chart("projects_by_domain")
@@ -346,27 +385,44 @@ def service_trend(district=None, street=None, lang="zh") -> Figure:
 
 @chart("sw_by_district")
 def sw_by_district(district=None, street=None, lang="zh") -> Figure:
-    """Child social-work projects and sites per district (a project counts in each district it has a site in)."""
-    data = db.query("sw_by_district", district=district)
-    place_col = "district_name" if lang == "zh" else "district_name_en"
-    place, n_title = _zh_en(lang, "区（新区）", "District"), _zh_en(lang, "数量", "Count")
+    """Child social-work projects and sites per district (a project counts in each district it has a site in); within
+    a district, per street of that district (a project counts in each street it has a site in), the chosen street
+    highlighted."""
+    by_street = district is not None
+    if by_street:
+        data = terms.frame(db.query("sw_by_street", district=district), lang)
+        key, place_col, place = "street_code", "street_name", _zh_en(lang, "街道", "Street")
+    else:
+        data = db.query("sw_by_district", district=None)
+        key, place_col = "district_code", "district_name" if lang == "zh" else "district_name_en"
+        place = _zh_en(lang, "区（新区）", "District")
+    n_title = _zh_en(lang, "数量", "Count")
     kinds = {"projects": _zh_en(lang, "项目数", "Projects"), "sites": _zh_en(lang, "项目点数", "Sites")}
-    long = data.melt(id_vars=[place_col], value_vars=list(kinds), var_name="kind", value_name="n")
+    long = data.melt(id_vars=[key, place_col], value_vars=list(kinds), var_name="kind", value_name="n")
     long["kind_label"] = long["kind"].map(kinds)
     bars = alt.Chart(long).mark_bar().encode(
-        y=alt.Y(f"{place_col}:N", title=place, sort=data[place_col].tolist()), x=alt.X("n:Q", title=n_title),
+        y=alt.Y(f"{place_col}:N", title=place, sort=data[place_col].tolist(), axis=alt.Axis(labelLimit=0)),
+        x=alt.X("n:Q", title=n_title),
         yOffset=alt.YOffset("kind_label:N", sort=list(kinds.values())),
         color=alt.Color("kind_label:N", title="", sort=list(kinds.values()), scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip(f"{place_col}:N", title=place), alt.Tooltip("kind_label:N", title=""),
                  alt.Tooltip("n:Q", title=n_title)])
-    scope = label_of(district, None, lang)
-    title = _zh_en(lang, "各区儿童社工项目与项目点", "Child social-work projects and sites by district")
-    top = data.sort_values(["sites", "district_code"], ascending=[False, True]).iloc[0] if len(data) else None
+    if street is not None:
+        bars = bars.encode(opacity=alt.condition(alt.datum.street_code == street, alt.value(1.0), alt.value(0.3),
+                                                 legend=None))
+    scope = label_of(district, street, lang)
+    district_name = place_of(district, None, lang)
+    if by_street:
+        title = _zh_en(lang, f"{district_name}各街道儿童社工项目与项目点",
+                       f"Child social-work projects and sites per street of {district_name}")
+    else:
+        title = _zh_en(lang, "各区儿童社工项目与项目点", "Child social-work projects and sites by district")
+    top = data.sort_values(["sites", key], ascending=[False, True]).iloc[0] if len(data) else None
+    where = "" if top is None else top[place_col]
     takeaway = "" if top is None or not int(top["sites"]) else (
-        f"{scope}：项目点最多的是{top['district_name']}（{int(top['sites'])}个项目点、{int(top['projects'])}个项目）。"
+        f"{scope}：项目点最多的是{where}（{int(top['sites'])}个项目点、{int(top['projects'])}个项目）。"
         if lang == "zh" else
-        f"{scope}: most sites in {top['district_name_en']} ({int(top['sites'])} sites, "
-        f"{int(top['projects'])} projects).")
+        f"{scope}: most sites in {where} ({int(top['sites'])} sites, {int(top['projects'])} projects).")
     source = _zh_en(lang, "CareMap 社工项目数据库", "CareMap social-work project database")
     out = data[[place_col, "orgs", "projects", "sites", "social_workers", "person_times"]].rename(columns={
         place_col: place, "orgs": _zh_en(lang, "机构数", "Organisations"), "projects": kinds["projects"],
@@ -378,6 +434,27 @@ def sw_by_district(district=None, street=None, lang="zh") -> Figure:
 
 
 # --- coverage analysis: gap_matrix, coverage_by_district, points_by_street --------------------------
+
+MATRIX_STEP = 124  # px per standard column of the coverage matrix
+_WORD = re.compile(r"（[^（）]*）|[A-Za-z0-9&'’,.()\-–]+|\s|.")  # a word, a number or a （…） stays whole
+
+
+def wrap_label(text: str, width: float, size: int = 11) -> list[str]:
+    """The label in lines no wider than `width` px at `size` px of the CJK font (a word wider than that on its own
+    line): for headers that must show whole, never cut with "…"."""
+    from caremap.report import fonts
+
+    font = fonts.pil_font(size)
+    lines, current = [], ""
+    for atom in _WORD.findall(text):
+        if current.strip() and not atom.isspace() and font.getlength((current + atom).strip()) > width:
+            lines.append(current.strip())
+            current = atom
+        else:
+            current += atom
+    if current.strip():
+        lines.append(current.strip())
+    return lines or [text]
 
 @chart("gap_matrix")
 def gap_matrix(district=None, street=None, lang="zh") -> Figure:
@@ -394,15 +471,27 @@ def gap_matrix(district=None, street=None, lang="zh") -> Figure:
                                           else ("Units met", "Units", "Met / units"))
     std_order = cells.drop_duplicates("standard_id").sort_values("sort_order")["standard"].tolist()
     row_order = cells.drop_duplicates("row_code").sort_values("row_code")["row_name"].tolist()
+    # Column headers on top, level, each wrapped to its column's width in whole words (never cut): a line break
+    # in the axis field, drawn as lines by the labelExpr; the tooltip and the data keep the name on one line.
+    # Vega draws a label's lines downwards from its first: every header gets as many lines (blank ones on top) and
+    # the padding makes room for them, so the last lines all sit just above the matrix.
+    wrapped = {s: wrap_label(s, MATRIX_STEP - 12, 11) for s in std_order}
+    depth = max(len(lines) for lines in wrapped.values()) if wrapped else 1
+    headers = {s: "\n".join([""] * (depth - len(lines)) + lines) for s, lines in wrapped.items()}
+    cells = cells.assign(header=cells["standard"].map(headers))
     base = alt.Chart(cells).encode(
-        x=alt.X("standard:N", sort=std_order, title=None,
-                axis=alt.Axis(orient="bottom", labelAngle=-30, labelLimit=220, labelOverlap=False)),
-        y=alt.Y("row_name:N", sort=row_order, title=None, axis=alt.Axis(labelOverlap=False)))
+        x=alt.X("header:N", sort=[headers[s] for s in std_order], title=None,
+                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=0, labelOverlap=False, labelFontSize=11,
+                              labelExpr="split(datum.value, '\\n')", labelLineHeight=14,
+                              labelPadding=4 + 14 * (depth - 1), ticks=False, domain=False,
+                              labelFlush=False)),   # Streamlit's theme flushes the end labels off their columns
+        y=alt.Y("row_name:N", sort=row_order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=0)))
     # A click on a cell selects its row ("pick"): the coverage page drills down to it.
     rect = base.mark_rect(stroke="white", cursor="pointer").add_params(
         alt.selection_point(name="pick", fields=["row_code"], on="click")).encode(
         color=alt.Color("rate:Q", title=rate_title, scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
-                        legend=alt.Legend(format="%")),
+                        legend=alt.Legend(format="%", orient="bottom", titleOrient="left", gradientLength=240,
+                                          values=[0, 0.5, 1])),
         tooltip=[alt.Tooltip("row_name:N", title=row_title), alt.Tooltip("standard:N", title=std_title),
                  alt.Tooltip("met:Q", title=met_title), alt.Tooltip("units:Q", title=units_title),
                  alt.Tooltip("rate:Q", title=rate_title, format=".0%")])
@@ -438,41 +527,82 @@ def gap_matrix(district=None, street=None, lang="zh") -> Figure:
                                 "rate": rate_title, "cell": cell_title})[
         [row_title, std_title, met_title, units_title, rate_title, cell_title]]
     # Step sizes, not fixed ones: Streamlit fits a fixed-height chart, title and axes included, into that height.
-    return Figure("gap_matrix", title, finish(rect + text, title, scope, source, lang, width=alt.Step(124),
+    return Figure("gap_matrix", title, finish(rect + text, title, scope, source, lang, width=alt.Step(MATRIX_STEP),
                                               height=alt.Step(26)), out, source, scope, takeaway, notes)
 
 
 @chart("coverage_by_district")
 def coverage_by_district(district=None, street=None, lang="zh") -> Figure:
-    """Service points per district, stacked by owning system."""
+    """Service points per district, stacked by owning system (the largest five and 其他); within a district, per
+    street of that district (one bar for the district told a planner nothing), the chosen street highlighted."""
     zh = lang == "zh"
-    raw = terms.frame(db.query("points_by_district", district=district, street=street), lang)
-    name_col = "district_name" if zh else "district_name_en"
-    data = raw.groupby(["district_code", name_col, "system"], as_index=False)["points"].sum()
-    d_title, s_title, n_title = (("区", "所属系统", "服务点数") if zh
-                                 else ("District", "Owning system", "Service points"))
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X(f"{name_col}:N", title=d_title, axis=alt.Axis(labelAngle=0),
-                sort=data.drop_duplicates("district_code")[name_col].tolist()),
-        y=alt.Y("points:Q", title=n_title, stack="zero"),
-        color=alt.Color("system:N", title=s_title, scale=alt.Scale(scheme="tableau10")),
-        tooltip=[alt.Tooltip(f"{name_col}:N", title=d_title), alt.Tooltip("system:N", title=s_title),
+    by_street = district is not None
+    if by_street:   # every street of the district, also when one street is chosen: it is seen among its neighbours
+        raw = terms.frame(db.query("points_by_street", district=district, street=None), lang)
+        key, name_col = "street_code", "street_name"
+        p_title = "街道" if zh else "Street"
+    else:
+        raw = terms.frame(db.query("points_by_district", district=None, street=None), lang)
+        key, name_col = "district_code", "district_name" if zh else "district_name_en"
+        p_title = "区" if zh else "District"
+    data = raw.groupby([key, name_col, "system"], as_index=False, sort=False)["points"].sum()
+    s_title, n_title = ("所属系统", "服务点数") if zh else ("Owning system", "Service points")
+    per = data.groupby(name_col, sort=False)["points"].sum()
+    places = per.sort_values(ascending=False, kind="stable").index.tolist() if by_street \
+        else data.drop_duplicates(key)[name_col].tolist()
+    drawn, systems = _lumped(data, [key, name_col], "system", "points", lang)  # the download keeps every system
+    colours = [OTHER_COLOUR if s == t("common.other", lang) else TABLEAU10[i % len(TABLEAU10)]
+               for i, s in enumerate(systems)]
+    drawn["system_order"] = drawn["system"].map({s: i for i, s in enumerate(systems)})
+    place_axis = dict(field=name_col, type="nominal", title=p_title, sort=places)
+    encoding = dict(
+        color=alt.Color("system:N", title=s_title, sort=systems, scale=alt.Scale(domain=systems, range=colours),
+                        legend=alt.Legend(labelLimit=0)),
+        order=alt.Order("system_order:Q"),
+        tooltip=[alt.Tooltip(f"{name_col}:N", title=p_title), alt.Tooltip("system:N", title=s_title),
                  alt.Tooltip("points:Q", title=n_title)])
+    if by_street:   # streets' names are long in English: bars across, a row per street
+        bars = alt.Chart(drawn).mark_bar().encode(
+            y=alt.Y(**place_axis, axis=alt.Axis(labelOverlap=False, labelLimit=0)),
+            x=alt.X("points:Q", title=n_title, stack="zero"), **encoding)
+        if street is not None:
+            bars = bars.encode(opacity=alt.condition(alt.datum.street_code == street, alt.value(1.0),
+                                                     alt.value(0.3), legend=None))
+    else:
+        bars = alt.Chart(drawn).mark_bar().encode(
+            x=alt.X(**place_axis, axis=alt.Axis(labelAngle=0)), y=alt.Y("points:Q", title=n_title, stack="zero"),
+            **encoding)
     scope = label_of(district, street, lang)
-    title = "各区儿童服务点（按所属系统）" if zh else "Service points per district by owning system"
+    district_name = place_of(district, None, lang)
+    if not by_street:
+        title = "各区儿童服务点（按所属系统）" if zh else "Service points per district by owning system"
+    else:
+        title = (f"{district_name}各街道儿童服务点（按所属系统）" if zh
+                 else f"Service points per street of {district_name} by owning system")
     source = t("coverage.points_source", lang)
-    # One district in scope: name its largest system instead of the (only) district.
-    by = name_col if data["district_code"].nunique() > 1 else "system"
-    per = data.groupby(by)["points"].sum().sort_values(ascending=False, kind="stable")
     total = int(per.sum())
-    takeaway = "" if not total else (
-        f"{place_of(district, street, lang)}共 {total} 个儿童服务点，{per.index[0]}{'' if by == name_col else '系统'}"
-        f"最多（{int(per.iloc[0])} 个）。" if zh
-        else f"{place_of(district, street, lang)}: {total} service points; "
-             f"most in {per.index[0]} ({int(per.iloc[0])}).")
-    out = data.rename(columns={name_col: d_title, "system": s_title, "points": n_title})[[d_title, s_title, n_title]]
-    return Figure("coverage_by_district", title, finish(bars, title, scope, source, lang), out, source, scope,
-                  takeaway)
+    ranked = per.sort_values(ascending=False, kind="stable")
+    chosen = data.loc[data[key] == street, name_col].iloc[0] if street is not None and (data[key] == street).any() \
+        else None
+    if not total:
+        takeaway = ""
+    elif street is not None:
+        here = int(per.get(chosen, 0)) if chosen else 0
+        rank = int((per > here).sum()) + 1   # ties share a place
+        place = place_of(district, street, lang)
+        takeaway = (f"{place}共 {fmt_int(here, lang)} 个儿童服务点，在{district_name} {len(ranked)} 个街道中排第 "
+                    f"{rank} 位。" if zh else
+                    f"{place}: {fmt_int(here, lang)} service points, {rank} of {len(ranked)} streets in "
+                    f"{district_name}.")
+    else:
+        takeaway = (f"{place_of(district, None, lang)}共 {fmt_int(total, lang)} 个儿童服务点，{ranked.index[0]}最多"
+                    f"（{fmt_int(int(ranked.iloc[0]), lang)} 个）。" if zh
+                    else f"{place_of(district, None, lang)}: {fmt_int(total, lang)} service points; "
+                         f"most in {ranked.index[0]} ({fmt_int(int(ranked.iloc[0]), lang)}).")
+    out = data.rename(columns={name_col: p_title, "system": s_title, "points": n_title})[[p_title, s_title, n_title]]
+    height = max(240, 24 * len(places) + 140) if by_street else 320
+    return Figure("coverage_by_district", title, finish(bars, title, scope, source, lang, height=height), out,
+                  source, scope, takeaway)
 
 
 @chart("points_by_street")
@@ -484,13 +614,19 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
     cat_col = "category_name" if zh else "category_name_en"
     s_title, c_title, n_title = ("街道", "服务类别", "服务点数") if zh else ("Street", "Category", "Service points")
     order = data.groupby("street_name")["points"].sum().sort_values(ascending=False, kind="stable")
-    names = cats["name" if zh else "name_en"].tolist()
-    bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("street_name:N", title=s_title, sort=order.index.tolist(), axis=alt.Axis(labelOverlap=False)),
+    # The five largest categories in their own colours and 其他 (15 colours could not be told apart); the download
+    # keeps every category.
+    drawn, shown = _lumped(data, ["street_code", "street_name"], cat_col, "points", lang)
+    colour_of = dict(zip(cats["name" if zh else "name_en"], cats["color"]))
+    drawn["category_order"] = drawn[cat_col].map({c: i for i, c in enumerate(shown)})
+    bars = alt.Chart(drawn).mark_bar().encode(
+        y=alt.Y("street_name:N", title=s_title, sort=order.index.tolist(),
+                axis=alt.Axis(labelOverlap=False, labelLimit=0)),
         x=alt.X("points:Q", title=n_title, stack="zero"),
-        color=alt.Color(f"{cat_col}:N", title=c_title, scale=alt.Scale(domain=names, range=cats["color"].tolist())),
+        color=alt.Color(f"{cat_col}:N", title=c_title, sort=shown, legend=alt.Legend(labelLimit=0),
+                        scale=alt.Scale(domain=shown, range=[colour_of.get(c, OTHER_COLOUR) for c in shown])),
+        order=alt.Order("category_order:Q"),
         tooltip=[alt.Tooltip("street_name:N", title=s_title), alt.Tooltip(f"{cat_col}:N", title=c_title),
-                 alt.Tooltip("system:N", title="所属系统" if zh else "Owning system"),
                  alt.Tooltip("points:Q", title=n_title)])
     scope = label_of(district, street, lang)
     title = "各街道儿童服务点（按类别）" if zh else "Service points per street by category"
@@ -507,7 +643,9 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
                     f"{order.index[-1]} the fewest ({low}).")
     out = data.rename(columns={"street_name": s_title, cat_col: c_title, "points": n_title})[
         [s_title, c_title, n_title]]
-    return Figure("points_by_street", title, finish(bars, title, scope, source, lang, height=alt.Step(20)),
+    # a row per street, but never lower than its legend (one street: the legend was cut at the bottom)
+    height = max(22 * len(order) + 120, 26 * len(shown) + 130)   # Streamlit fits title and axes into the height
+    return Figure("points_by_street", title, finish(bars, title, scope, source, lang, height=height),
                   out, source, scope, takeaway)
 
 

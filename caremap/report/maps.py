@@ -79,12 +79,14 @@ def bin_radius(counts: pd.Series, cell_m: float) -> pd.Series:
 
 # --- classes and legends -------------------------------------------------------------------------------
 
-def class_breaks(values, k: int = 5) -> list[float]:
-    """Quantile class breaks (k classes → up to k+1 ascending, distinct edges) of the non-missing values."""
+def class_breaks(values, k: int = 5, whole: bool = False) -> list[float]:
+    """Quantile class breaks (k classes → up to k+1 ascending, distinct edges) of the non-missing values; `whole`
+    (counts): every edge a whole number (rounded up), so that each class [a, b) holds the whole numbers a … b − 1."""
     v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
     if v.empty:
         return []
-    edges = np.unique(np.quantile(v.to_numpy(dtype=float), np.linspace(0, 1, k + 1)))
+    edges = np.quantile(v.to_numpy(dtype=float), np.linspace(0, 1, k + 1))
+    edges = np.unique(np.ceil(edges) if whole else edges)
     return [float(e) for e in edges] if len(edges) > 1 else [float(edges[0]), float(edges[0])]
 
 
@@ -114,6 +116,14 @@ METRIC_IDS = {"points": "service_points", "points_per_10k": "points_per_10k_resi
               "gaps": "gaps_total"}
 
 
+def is_count(metric: str) -> bool:
+    """Whether the choropleth metric is a whole number: a count in the metrics layer (not a share, not a rate)."""
+    if metric not in METRIC_IDS:
+        return False
+    m = metrics.get(METRIC_IDS[metric])
+    return not (m.is_share or m.is_rate)
+
+
 def format_value(metric: str, value) -> str:
     """A choropleth value written the way the metrics layer writes that figure (330万, 57.1%, 0.58)."""
     if value is None or pd.isna(value):
@@ -126,7 +136,8 @@ def format_value(metric: str, value) -> str:
 
 
 def legend_classes(metric: str, breaks: list[float]) -> list[dict]:
-    """[{"label": "42 – 69", "color": "#bdd7e7"}, …] for the choropleth legend, light to dark."""
+    """[{"label": "42–69", "color": "#bdd7e7"}, …] for the choropleth legend, light to dark: a count's classes as the
+    whole numbers each holds ("14", "15–19", never "14 – 15" then "15 – 16"); shares and rates as their edges."""
     if metric == CHANGE:
         return [{"label": label, "color": "#{:02x}{:02x}{:02x}".format(*rgb)}
                 for label, rgb in zip(CHANGE_LABELS, CHANGE_RGB)]
@@ -135,7 +146,11 @@ def legend_classes(metric: str, breaks: list[float]) -> list[dict]:
     out = []
     for i in range(n):
         lo, hi = breaks[i], breaks[i + 1]
-        label = format_value(metric, lo) if lo == hi else f"{format_value(metric, lo)} – {format_value(metric, hi)}"
+        if is_count(metric):   # whole numbers: the values the class holds, a single one alone ("14", "15–19")
+            lo, hi = math.ceil(lo), (math.floor(hi) if i == n - 1 else math.ceil(hi) - 1)
+            label = format_value(metric, lo) if lo >= hi else f"{format_value(metric, lo)}–{format_value(metric, hi)}"
+        else:
+            label = format_value(metric, lo) if lo == hi else f"{format_value(metric, lo)} – {format_value(metric, hi)}"
         out.append({"label": label, "color": "#{:02x}{:02x}{:02x}".format(*colors[i])})
     return out
 
@@ -407,7 +422,7 @@ def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, s
     """The streets with the bureau's boundaries as a choropleth of `metric` (classes over these streets), the
     street in scope outlined in gold."""
     s = streets[has_boundary(streets)]
-    breaks = CHANGE_BREAKS if metric == CHANGE else class_breaks(s[metric])
+    breaks = CHANGE_BREAKS if metric == CHANGE else class_breaks(s[metric], whole=is_count(metric))
     colors = palette(metric, max(len(breaks) - 1, 1))
     tips = _street_tips(s, metric, labels)
     features = []
@@ -706,7 +721,8 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
     binned = n_points > max_raw_points
     cell_m = bin_size_m(opts.district, opts.street) if binned else 0.0
     points = pd.DataFrame() if binned else run_query("map_points", **scope, **filters, max_rows=max_raw_points)
-    breaks = CHANGE_BREAKS if opts.metric == CHANGE else class_breaks(districts[opts.metric])
+    breaks = CHANGE_BREAKS if opts.metric == CHANGE else class_breaks(districts[opts.metric],
+                                                                       whole=is_count(opts.metric))
     layers: list[pdk.Layer] = [district_layer(districts, opts.metric, texts, breaks, opts.district, target)]
     if "density" in opts.layers and not binned and not points.empty:
         layers.append(density_layer(shift_frame(points, target)))
