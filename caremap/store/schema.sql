@@ -115,7 +115,18 @@ create table search_profile (
     community_code varchar, initials_key varchar not null, name_key varchar not null, address_key varchar,
     points bigint not null
 );
-create table search_point (id varchar not null, profile_id integer not null, name_text varchar not null, address_id integer);
+create table search_point (
+    point_no integer not null, id varchar not null, profile_id integer not null, name_text varchar not null,
+    name_runs varchar not null, name_digits integer not null, address_id integer, address_digits integer
+);
+-- The ASCII digits a text holds, one bit each (bit d for the digit d): a text with digits can be in a name only when
+-- the name's bits hold the text's (search_point.name_digits; queries/directory_search.sql).
+create macro digit_mask(text_value) as
+    contains(text_value, '0')::integer + (contains(text_value, '1')::integer << 1)
+    + (contains(text_value, '2')::integer << 2) + (contains(text_value, '3')::integer << 3)
+    + (contains(text_value, '4')::integer << 4) + (contains(text_value, '5')::integer << 5)
+    + (contains(text_value, '6')::integer << 6) + (contains(text_value, '7')::integer << 7)
+    + (contains(text_value, '8')::integer << 8) + (contains(text_value, '9')::integer << 9);
 create table search_address (address_id integer primary key, address_text varchar not null);
 -- The projects that count in a scope (a district or street code; both null = the city): one definition for every
 -- social-work query. A street outside the given district has none.
