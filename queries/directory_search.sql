@@ -129,8 +129,8 @@ found_by_number as (
     -- a constant filter on the digit bits, read with the points: a point found must hold the text's digits
     where (
         (regexp_full_match(coalesce($search, ''), '[0-9]')
-            and s.name_digits & digit_mask(coalesce($search, '')) = digit_mask(coalesce($search, '')))
-        or s.address_digits & digit_mask(coalesce($search, '')) = digit_mask(coalesce($search, ''))
+            and digit_mask(coalesce($search, '')) & ~s.name_digits = 0)
+        or digit_mask(coalesce($search, '')) & ~s.address_digits = 0
     )
     and (
         (c.kind >= 2 and a.address_id is not null)
@@ -161,7 +161,7 @@ found_in_runs as (
     from search_point as s
     inner join run_profiles as c on s.profile_id = c.profile_id
     where regexp_full_match(coalesce($search, ''), '[0-9]{2,}')
-        and s.name_digits & digit_mask(coalesce($search, '')) = digit_mask(coalesce($search, ''))
+        and digit_mask(coalesce($search, '')) & ~s.name_digits = 0
         and contains(s.name_runs, coalesce($search, ''))
         and not (c.kind = 3 and coalesce(s.address_id in (select a.address_id from found_addresses as a), false))
 ),
@@ -172,7 +172,7 @@ found_in_names as (
     inner join name_profiles as c on s.profile_id = c.profile_id
     where regexp_matches(coalesce($search, ''), '[0-9]')
         and not regexp_full_match(coalesce($search, ''), '[0-9]+')
-        and s.name_digits & digit_mask(coalesce($search, '')) = digit_mask(coalesce($search, ''))
+        and digit_mask(coalesce($search, '')) & ~s.name_digits = 0
         and contains(s.name_runs, c.digit_run)
         and contains(s.name_text, c.lower_text)
         and not (c.kind = 3 and coalesce(s.address_id in (select a.address_id from found_addresses as a), false))

@@ -58,7 +58,7 @@ select
     lower(p.name) as name_text,
     -- the name's digit runs, each after a space: a text of digits only is in the name exactly when it is in these
     regexp_replace(p.name, '[^0-9]+', ' ', 'g') as name_runs,
-    digit_mask(p.name) as name_digits,
+    digit_mask(regexp_replace(p.name, '[^0-9]+', ' ', 'g')) as name_digits, -- the same bits, from the short runs
     a.address_id,
     a.address_digits
 from service_point as p
