@@ -102,13 +102,13 @@ exact_profiles as (
     where x.kind = 4
 ),
 
--- A text with digits: the distinct addresses that hold it, and the profiles that are candidates (kinds 1–3) with
--- the text's digit bits.
+-- A text with digits: the distinct addresses that hold it (for one digit, the points' address bits decide, and the
+-- list is left empty), and the profiles that are candidates (kinds 1–3) with the text's digit bits.
 found_addresses as (
     select a.address_id
     from search_address as a
     cross join query as q
-    where q.has_digit and contains(a.address_text, q.lower_text)
+    where q.has_digit and not q.one_digit and contains(a.address_text, q.lower_text)
 ),
 
 candidate_profiles as (
@@ -119,8 +119,8 @@ candidate_profiles as (
 ),
 
 -- First without reading a name, in one pass over the candidates' points: in an address that holds the text; for
--- one digit, in a name whose digit bits hold it. The conditions name both sides of the joins, so they are evaluated
--- on the joined rows.
+-- one digit, in a name or an address whose digit bits hold it. The conditions name both sides of the joins, so they
+-- are evaluated on the joined rows.
 found_by_number as (
     select s.point_no
     from search_point as s
@@ -133,7 +133,10 @@ found_by_number as (
         or digit_mask(coalesce($search, '')) & ~s.address_digits = 0
     )
     and (
-        (c.kind >= 2 and a.address_id is not null)
+        (
+            c.kind >= 2
+            and (a.address_id is not null or (c.one_digit and s.address_digits & c.text_digits = c.text_digits))
+        )
         or (c.one_digit and c.kind <> 2 and s.name_digits & c.text_digits = c.text_digits)
     )
 ),
