@@ -103,7 +103,8 @@ exact_profiles as (
 ),
 
 -- A text with digits: the distinct addresses that hold it (for one digit, the points' address bits decide, and the
--- list is left empty), and the profiles that are candidates (kinds 1–3) with the text's digit bits.
+-- list is left empty), and the profiles that are candidates (kinds 1–3) with the digit bits to test in a name (kind
+-- 1 or 3) and in an address (kind 2 or 3) for one digit.
 found_addresses as (
     select a.address_id
     from search_address as a
@@ -112,36 +113,40 @@ found_addresses as (
 ),
 
 candidate_profiles as (
-    select x.profile_id, x.kind, q.one_digit, q.text_digits
+    select
+        x.profile_id,
+        x.kind,
+        case when q.one_digit and x.kind in (1, 3) then q.text_digits else 0 end as name_bits,
+        case when q.one_digit and x.kind in (2, 3) then q.text_digits else 0 end as address_bits
     from profiles as x
     cross join query as q
     where x.kind between 1 and 3
 ),
 
--- First without reading a name, in one pass over the candidates' points: in an address that holds the text; for
--- one digit, in a name or an address whose digit bits hold it. The conditions name both sides of the joins, so they
--- are evaluated on the joined rows.
-found_by_number as (
+-- First without reading a name, in one pass over the candidates' points: for one digit, a name or an address whose
+-- digit bits hold it (one integer expression per point); else an address that holds the text, among the points whose
+-- address bits hold the text's (a constant filter, read with the points). A constant condition on the text plans
+-- away the pass that does not apply.
+found_by_digit as (
     select s.point_no
     from search_point as s
     inner join candidate_profiles as c on s.profile_id = c.profile_id
-    left join found_addresses as a on s.address_id = a.address_id
-    -- a constant filter on the digit bits, read with the points: a point found must hold the text's digits
-    where (
-        (regexp_full_match(coalesce($search, ''), '[0-9]')
-            and digit_mask(coalesce($search, '')) & ~s.name_digits = 0)
-        or digit_mask(coalesce($search, '')) & ~s.address_digits = 0
-    )
-    and (
-        (
-            c.kind >= 2
-            and (a.address_id is not null or (c.one_digit and s.address_digits & c.text_digits = c.text_digits))
-        )
-        or (c.one_digit and c.kind <> 2 and s.name_digits & c.text_digits = c.text_digits)
-    )
+    where regexp_full_match(coalesce($search, ''), '[0-9]')
+        and (s.name_digits & c.name_bits) + (coalesce(s.address_digits, 0) & c.address_bits) > 0
 ),
 
--- The other texts with digits are looked for in the names of the profiles whose name key holds the text's: digits
+found_by_address as (
+    select s.point_no
+    from search_point as s
+    inner join candidate_profiles as c on s.profile_id = c.profile_id
+    inner join found_addresses as a on s.address_id = a.address_id
+    where regexp_matches(coalesce($search, ''), '[0-9]')
+        and not regexp_full_match(coalesce($search, ''), '[0-9]')
+        and s.address_digits & digit_mask(coalesce($search, '')) = digit_mask(coalesce($search, ''))
+        and c.kind >= 2
+),
+
+-- The other texts with digits are also looked for in the names of the profiles whose name key holds the text's: digits
 -- only in the name's digit runs, else in the lowercased name; a point whose address holds the text is found above.
 -- Each list is empty when its case does not apply, and a join to an empty list reads no point. search_point is
 -- stored in profile order, so a join to a few profiles reads only their part of the table.
@@ -164,7 +169,7 @@ found_in_runs as (
     from search_point as s
     inner join run_profiles as c on s.profile_id = c.profile_id
     where regexp_full_match(coalesce($search, ''), '[0-9]{2,}')
-        and digit_mask(coalesce($search, '')) & ~s.name_digits = 0
+        and s.name_digits & digit_mask(coalesce($search, '')) = digit_mask(coalesce($search, ''))
         and contains(s.name_runs, coalesce($search, ''))
         and not (c.kind = 3 and coalesce(s.address_id in (select a.address_id from found_addresses as a), false))
 ),
@@ -175,7 +180,7 @@ found_in_names as (
     inner join name_profiles as c on s.profile_id = c.profile_id
     where regexp_matches(coalesce($search, ''), '[0-9]')
         and not regexp_full_match(coalesce($search, ''), '[0-9]+')
-        and digit_mask(coalesce($search, '')) & ~s.name_digits = 0
+        and s.name_digits & digit_mask(coalesce($search, '')) = digit_mask(coalesce($search, ''))
         and contains(s.name_runs, c.digit_run)
         and contains(s.name_text, c.lower_text)
         and not (c.kind = 3 and coalesce(s.address_id in (select a.address_id from found_addresses as a), false))
@@ -184,7 +189,9 @@ found_in_names as (
 -- The parts do not overlap (a point of an exact profile is no candidate; a point found by its address is not looked
 -- for in its name). Materialised: the total counts it and the page reads it.
 verified as materialized (
-    select f.point_no from found_by_number as f
+    select f.point_no from found_by_digit as f
+    union all
+    select f.point_no from found_by_address as f
     union all
     select f.point_no from found_in_runs as f
     union all
