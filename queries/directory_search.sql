@@ -123,16 +123,25 @@ candidate_profiles as (
     where x.kind between 1 and 3
 ),
 
--- First without reading a name, in one pass over the candidates' points: for one digit, a name or an address whose
--- digit bits hold it (one integer expression per point); else an address that holds the text, among the points whose
--- address bits hold the text's (a constant filter, read with the points). A constant condition on the text plans
--- away the pass that does not apply.
+-- For one digit, each profile's bits to test by its id (profile_id runs from 1 without gaps, as derive_search.sql
+-- numbers them): the name's in bits 0–9 (kind 1 or 3), the address's in bits 10–19 (kind 2 or 3), none for a profile
+-- out of scope, exact or no candidate. Looking a point's profile up in this list costs less than a join.
+digit_lookup as (
+    select list(coalesce(c.name_bits | (c.address_bits << 10), 0) order by f.profile_id) as profile_bits
+    from search_profile as f
+    left join candidate_profiles as c on f.profile_id = c.profile_id
+),
+
+-- First without reading a name, in one pass over the points: for one digit, a name or an address whose digit bits
+-- hold it (one integer expression per point); else an address that holds the text, among the points whose address
+-- bits hold the text's (a constant filter, read with the points). A constant condition on the text plans away the
+-- pass that does not apply.
 found_by_digit as (
     select s.point_no
     from search_point as s
-    inner join candidate_profiles as c on s.profile_id = c.profile_id
     where regexp_full_match(coalesce($search, ''), '[0-9]')
-        and (s.name_digits & c.name_bits) + (coalesce(s.address_digits, 0) & c.address_bits) > 0
+        and (s.name_digits | (coalesce(s.address_digits, 0) << 10))
+        & list_extract((select k.profile_bits from digit_lookup as k), s.profile_id) <> 0
 ),
 
 found_by_address as (
