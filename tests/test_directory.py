@@ -291,7 +291,7 @@ ORACLE_TEXTS = [
     "children's HOME", "Children", "home", "HoMe", "a", "e", "zzqxw没有这个", "没有这个", "%", "_", "\\", ".*",
     "[", "(", ")", "^", "$", "|", "'", "\"", "''", "%%__", "a_b", "a%", "\\%", "'; drop table service_point; --",
     "' or '1'='1", "深圳市", "深圳市南山区", "南山区", "粤海街道", "科技园社区", "妇联", "民政", "  南山  ",
-    "ＡＢＣ", "１２", "ß", "İ",
+    "ＡＢＣ", "１２", "ß", "İ", "12", "23", "（12", "2）", "1）", "（1", "路12号", "9号", "·12",
 ]
 FILTERS = [{}, {"district": "440305"}, {"street": "440304004"}, {"category": "children_home"}, {"system": "民政"},
            {"district": "440303", "category": "children_home"}, {"district": "440305", "street": "440304004"}]
@@ -351,7 +351,9 @@ def test_a_point_imported_later_is_found_by_a_piece_of_its_name(demo_db, tmp_pat
     csv = tmp_path / "服务点.csv"
     csv.write_text("名称,类别,所属区,所属街道,所属社区,地址,联系电话,经度,纬度,坐标系\n"
                    "示例·翠竹Kids之家7号楼,儿童之家,南山区,粤海街道,科技园社区,南山区示例路1号,0755-00000000,113.944,"
-                   "22.533,WGS84\n", encoding="utf-8")
+                   "22.533,WGS84\n"
+                   "示例路1号儿童站,儿童之家,南山区,粤海街道,科技园社区,南山区示例路1号,0755-00000000,113.945,22.534,WGS84\n",
+                   encoding="utf-8")
     before = duckdb.connect(str(live), read_only=True)
     assert search.search_all("翠竹kids", con=before).empty
     before.close()
@@ -364,6 +366,12 @@ def test_a_point_imported_later_is_found_by_a_piece_of_its_name(demo_db, tmp_pat
             assert search.search_all(text, con=after)["name"].tolist() == ["示例·翠竹Kids之家7号楼"], text
             got, want = _both(after, text)
             pd.testing.assert_frame_equal(got, want, obj=text)
+        # texts with digits that a name and an address both hold (each point once), in names only, in digits only
+        for text in ["示例路1号", "路1号", "1号儿童站", "7号", "7号楼", "1", "7", "17", "号楼"]:
+            for filters in ({}, {"district": "440305"}):
+                got, want = _both(after, text, **filters)
+                pd.testing.assert_frame_equal(got, want, obj=f"{text!r} {filters}")
+        assert search.search_all("示例路1号", con=after)["name"].tolist().count("示例路1号儿童站") == 1
         assert "示例·翠竹Kids之家7号楼" not in search.search_all("翠竹", district="440303", con=after)["name"].tolist()
         assert search.search_all("kids之家", district="440305", con=after)["id"].tolist() == found  # its scope
     finally:

@@ -48,7 +48,8 @@ QUERY_PARAMS = {"map_points": {"max_rows": 20_000, "categories": ("rescue_centre
 # The directory's city-wide text search (issue #21), timed per kind of text: one and two characters, a long phrase,
 # pinyin initials, no hit, many hits (南山, ftjd, etzj), digits, and metacharacters.
 SEARCH_TEXTS = ("南", "儿", "南山", "ftjd", "etzj", "南山区儿童之家", "长城社区儿童之家",
-                "深圳市福田区福田街道示例路12号", "未成年人保护工作站·63", "zzqxw没有这个", "%", "a", "12号", "2")
+                "深圳市福田区福田街道示例路12号", "未成年人保护工作站·63", "zzqxw没有这个", "%", "a", "12号", "示例路1",
+                "633", "2")
 # Queries run once per import check (caremap.ingest), not on a click: reported apart from the interactions.
 IMPORT_PREFIX = "import_"
 COMPARE_MAX_SCALE = 100  # the comparison is measured with eight periods up to this scale (x1000: 8 copies of 1.5 GB)

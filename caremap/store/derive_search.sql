@@ -52,10 +52,15 @@ from (select distinct lower(p.address) as address_text from service_point as p w
 
 insert into search_point
 select
+    (row_number() over (order by p.id))::integer as point_no, -- the directory's order, as an integer to sort by
     p.id,
     f.profile_id,
     lower(p.name) as name_text,
-    a.address_id
+    -- the name's digit runs, each after a space: a text of digits only is in the name exactly when it is in these
+    regexp_replace(p.name, '[^0-9]+', ' ', 'g') as name_runs,
+    digit_mask(regexp_replace(p.name, '[^0-9]+', ' ', 'g')) as name_digits, -- the same bits, from the short runs
+    a.address_id,
+    a.address_digits
 from service_point as p
 inner join search_profile as f
     on p.category = f.category
@@ -64,4 +69,7 @@ inner join search_profile as f
         and p.community_code is not distinct from f.community_code
         and regexp_replace(p.name, '[0-9]+', '0', 'g') = f.initials_key -- and so its name_key
         and regexp_replace(lower(p.address), '[0-9]+', '0', 'g') is not distinct from f.address_key
-left join search_address as a on lower(p.address) = a.address_text;
+left join (
+    select x.address_id, x.address_text, digit_mask(x.address_text) as address_digits from search_address as x
+) as a on lower(p.address) = a.address_text
+order by f.profile_id, point_no;
