@@ -143,3 +143,20 @@ def test_the_next_slide_is_the_presenter_s_part_alone(app_url, browser):
     page.locator(".cm-counter").get_by_text("第 2 /").wait_for(timeout=30_000)
     assert log.errors == [], log.errors
     page.close()
+
+
+def test_a_directory_search_and_a_page_turn_rerun_only_the_results(app_url, browser):
+    page, log, runs = _open(browser, f"{app_url}/directory")
+    box = page.get_by_role("textbox", name=t("directory.search", "zh"))
+    box.fill("儿童之家")
+    mark = len(runs.finished)
+    box.press("Enter")
+    page.wait_for_function("() => decodeURIComponent(location.search).includes('directory_q=儿童之家')",
+                           timeout=60_000)
+    assert _settled(page, runs, mark) == [PART]
+    mark = len(runs.finished)
+    page.get_by_role("button", name=t("directory.next", "zh")).click()
+    page.wait_for_function("() => location.search.includes('directory_page=~2')", timeout=60_000)
+    assert _settled(page, runs, mark) == [PART]
+    assert log.errors == [], log.errors
+    page.close()
