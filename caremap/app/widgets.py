@@ -103,8 +103,9 @@ def metric(col, metric_id: str, values: dict, scope: Scope, published_key: str |
 
 
 def lazy_tabs(key: str, ids: list[str], labels: list[str]):
-    """Tabs whose choice is kept in the URL (?<key>=<tab id>, the same in every language) and that rerun the page
-    when switched, so that only the open tab's content is built (each container's `.open`)."""
+    """Tabs whose choice is kept in the URL (?<key>=<tab id>, the same in every language) and that rerun when
+    switched (the page, or the part of it they stand in: caremap.app.parts), so that only the open tab's content is
+    built (each container's `.open`)."""
     urlstate.bind(key, ids[0], ids)
     current = st.session_state.get(key, ids[0])
     current = current if current in ids else ids[0]

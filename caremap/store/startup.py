@@ -42,16 +42,31 @@ class Startup:
         return t(f"common.startup_{self.outcome.value}", language, detail=self.detail)
 
 
+# Files found intact, by what identifies their content (path, inode, size, modification time): every page run asks,
+# and opening the file each time cost a new DuckDB connection per click. A file written, truncated or replaced since
+# has another identity and is checked again; a problem is never remembered.
+_INTACT: set[tuple] = set()
+
+
 def problem(path: Path) -> str | None:
     """Why the database at path is unusable (missing, unreadable, truncated, old schema), or None."""
-    if not path.exists():
+    try:
+        real = os.path.realpath(path)
+        stat = os.stat(real)
+    except OSError:
         return "missing"
+    identity = (real, stat.st_ino, stat.st_size, stat.st_mtime_ns, build.schema_hash())
+    if identity in _INTACT:
+        return None
     try:
         meta = db.file_meta(path)
     except (duckdb.Error, KeyError) as exc:
         return f"unreadable: {exc}"
     if meta.get("schema_hash") != build.schema_hash():
         return "schema"
+    if len(_INTACT) > 64:
+        _INTACT.clear()
+    _INTACT.add(identity)
     return None
 
 
