@@ -158,9 +158,12 @@ def test_gaps_slide_on_a_database_built_by_hand(tiny_db):
     assert slide.takeaway == "测试区 3 个街道中 2 个缺少未成年人保护工作站，3 个社区级单位没有儿童之家。"
     assert slide.table.values.tolist() == [["测试区", "丙街道", "缺", 2, 2, 3], ["测试区", "甲街道", "有", 2, 1, 1],
                                            ["测试区", "乙街道", "缺", 1, 0, 1]]
-    en = briefing.gaps_slide("449901", "449901002", "en", "")
-    assert en.takeaway == "乙街道: 1 of 1 streets lack a minor-protection workstation; 0 community units have no " \
-                          "children's home."
+    en = briefing.gaps_slide("449901", "449901002", "en", "")   # one street: whether it has one, not "1 of 1"
+    assert en.takeaway == "乙街道 lacks a minor-protection workstation; 0 community units have no children's home."
+    assert briefing.gaps_slide("449901", "449901002", "zh", "").takeaway == \
+        "乙街道缺少未成年人保护工作站，0 个社区级单位没有儿童之家。"
+    assert briefing.gaps_slide("449901", "449901001", "zh", "").takeaway == \
+        "甲街道已有未成年人保护工作站，1 个社区级单位没有儿童之家。"
 
 
 def test_unregistered_charts_are_skipped_and_logged(caplog):

@@ -145,10 +145,14 @@ def gaps_slide(district, street, lang, demo) -> Slide:
     values = metrics.values(district, street)  # the takeaway's counts are the metrics the pages show
     without = values.get("standard.street_workstation.gaps")
     homes = values.get("standard.community_children_home.gaps")
-    takeaway = t("briefing.gaps_takeaway", lang, scope=place_of(district, street, lang),
-                 streets=metrics.fmt("streets", values["streets"], lang),
-                 without=int((~gaps["has_workstation"].astype(bool)).sum()) if without is None else without,
-                 homes=int(gaps["communities_without_home"].sum()) if homes is None else homes)
+    without = int((~gaps["has_workstation"].astype(bool)).sum()) if without is None else without
+    homes = int(gaps["communities_without_home"].sum()) if homes is None else homes
+    if street:   # one street: whether it has a workstation, not "1 of 1 streets"
+        takeaway = t("briefing.gaps_takeaway_street_" + ("missing" if without else "has"), lang,
+                     scope=place_of(district, street, lang), homes=homes)
+    else:
+        takeaway = t("briefing.gaps_takeaway", lang, scope=place_of(district, street, lang),
+                     streets=metrics.fmt("streets", values["streets"], lang), without=without, homes=homes)
     top = gaps[gaps["gaps"] > 0].head(TOP_GAPS)
     table = pd.DataFrame({
         t("briefing.col_district", lang): top["district_name"],
