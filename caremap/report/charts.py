@@ -419,10 +419,10 @@ def sw_by_district(district=None, street=None, lang="zh") -> Figure:
         title = _zh_en(lang, "各区儿童社工项目与项目点", "Child social-work projects and sites by district")
     top = data.sort_values(["sites", key], ascending=[False, True]).iloc[0] if len(data) else None
     where = "" if top is None else top[place_col]
+    sites, projects = ("" if top is None else fmt_int(top[c], lang) for c in ("sites", "projects"))
     takeaway = "" if top is None or not int(top["sites"]) else (
-        f"{scope}：项目点最多的是{where}（{int(top['sites'])}个项目点、{int(top['projects'])}个项目）。"
-        if lang == "zh" else
-        f"{scope}: most sites in {where} ({int(top['sites'])} sites, {int(top['projects'])} projects).")
+        f"{scope}：项目点最多的是{where}（{sites}个项目点、{projects}个项目）。" if lang == "zh" else
+        f"{scope}: most sites in {where} ({sites} sites, {projects} projects).")
     source = _zh_en(lang, "CareMap 社工项目数据库", "CareMap social-work project database")
     out = data[[place_col, "orgs", "projects", "sites", "social_workers", "person_times"]].rename(columns={
         place_col: place, "orgs": _zh_en(lang, "机构数", "Organisations"), "projects": kinds["projects"],
