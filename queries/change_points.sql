@@ -1,14 +1,15 @@
 -- Service points added, moved (by more than $moved_m metres) or removed from the version attached as before_version to the one attached as after_version, in scope: change, id, name, category, district_code, street_code, moved_m; $district, $street nullable.
+-- Ids and positions are paired first; names and places are read only for the points that changed.
 with
 b as (
-    select id, name, category, district_code, street_code, lon, lat
+    select id, lon, lat
     from before_version.service_point
     where ($district is null or district_code = $district)
         and ($street is null or street_code = $street)
 ),
 
 a as (
-    select id, name, category, district_code, street_code, lon, lat
+    select id, lon, lat
     from after_version.service_point
     where ($district is null or district_code = $district)
         and ($street is null or street_code = $street)
@@ -17,18 +18,28 @@ a as (
 paired as (
     select
         coalesce(a.id, b.id) as id,
-        coalesce(a.name, b.name) as name,
-        coalesce(a.category, b.category) as category,
-        coalesce(a.district_code, b.district_code) as district_code,
-        coalesce(a.street_code, b.street_code) as street_code,
         case when b.id is null then 'added' when a.id is null then 'removed' else 'moved' end as change,
         -- straight-line (great-circle) distance between the two locations, metres
         2 * 6371008.8 * asin(sqrt(least(1.0, pow(sin(radians(a.lat - b.lat) / 2), 2)
             + cos(radians(a.lat)) * cos(radians(b.lat)) * pow(sin(radians(a.lon - b.lon) / 2), 2)))) as moved_m
     from a full outer join b on a.id = b.id
+    where a.id is null or b.id is null or a.lon is distinct from b.lon or a.lat is distinct from b.lat
+),
+
+changed as (
+    select * from paired where change != 'moved' or moved_m > $moved_m
+),
+
+named as (   -- a removed point is named as it was, the others as they are now
+    select c.change, c.id, p.name, p.category, p.district_code, p.street_code, c.moved_m
+    from changed as c inner join after_version.service_point as p on c.id = p.id
+    where c.change != 'removed'
+    union all
+    select c.change, c.id, p.name, p.category, p.district_code, p.street_code, c.moved_m
+    from changed as c inner join before_version.service_point as p on c.id = p.id
+    where c.change = 'removed'
 )
 
 select change, id, name, category, district_code, street_code, moved_m
-from paired
-where change != 'moved' or moved_m > $moved_m
+from named
 order by case change when 'added' then 0 when 'moved' then 1 else 2 end, id

@@ -5,6 +5,8 @@ and the command line says the same as the module."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -221,3 +223,41 @@ def test_the_trend_chart_s_points_are_each_period_s_metrics(tmp_path, monkeypatc
         assert shown["儿童之家"] == pytest.approx(values["standard.community_children_home.share"])
         assert shown["儿童主任"] == pytest.approx(values["standard.community_director.share"])
     assert fig.takeaway.startswith("2018-12-31 至 2020-05-31，")
+
+
+CHANGE_POINTS_ORACLE = (Path(__file__).parent / "sql" / "change_points_full_join.sql").read_text(encoding="utf-8")
+
+
+def test_the_point_changes_are_those_of_a_full_join_of_both_versions(demo_db, tmp_path):
+    """change_points pairs ids and positions first and names only the changed points: the same rows, in the same
+    order, as its first form (tests/sql), which joined every point of both versions with its name and places. The
+    later version adds two points, removes two, moves three (10 m, 300 m, 2 km) and loses one position."""
+    from caremap.store import db
+
+    before, after = tmp_path / "before.duckdb", tmp_path / "after.duckdb"
+    shutil.copy(demo_db.resolve(), before)
+    shutil.copy(demo_db.resolve(), after)
+    con = duckdb.connect(str(after))
+    ids = [r[0] for r in con.execute("select id from service_point where district_code = '440305' "
+                                     "and lat is not null order by id limit 8").fetchall()]
+    con.execute("insert into service_point select * replace (id || 'N' as id) from service_point "
+                "where id in (?, ?)", ids[:2])
+    con.execute("delete from service_point where id in (?, ?)", ids[2:4])
+    for point_id, metres in zip(ids[4:7], (10, 300, 2000)):
+        con.execute("update service_point set lat = lat + ? / 111320.0 where id = ?", [metres, point_id])
+    con.execute("update service_point set lat = null, lon = null where id = ?", [ids[7]])
+    con.close()
+    seen = set()
+    for first, second in ((before, after), (after, before)):
+        pair = db.pair(first, second)
+        try:
+            for district, street in ((None, None), ("440305", None), ("440304", "440304002")):
+                for moved_m in (0.0, 50.0, 500.0):
+                    params = {"district": district, "street": street, "moved_m": moved_m}
+                    got = db.run(pair, "change_points", **params)
+                    want = pair.execute(CHANGE_POINTS_ORACLE, params).df()
+                    pd.testing.assert_frame_equal(got.reset_index(drop=True), want, check_dtype=False)
+                    seen |= set(got["change"])
+        finally:
+            pair.close()
+    assert seen == {"added", "removed", "moved"}
