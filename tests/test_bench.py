@@ -77,3 +77,15 @@ def test_bench_runs_at_tiny_scale_and_emits_every_key():
     # a canvas's fallback content is not counted, so the time to the last change of any kind is never shorter
     assert all(b[k]["all_dom"]["seconds"] >= b[k]["seconds"] and b[k]["all_dom"]["ratio"] > 0 for k in expected)
     assert b["trivial_open"]["ratio"] is None and b["trivial_click"]["seconds"] > 0
+
+
+def test_the_larger_scale_s_clicks_are_compared_with_the_demo_s_in_seconds_and_in_floors():
+    """At ×100 each click is given as a multiple of its demo time, and of its demo ratio: when the whole machine is
+    20 % slower in the second half (the floors too), the ratio comparison says the data cost nothing."""
+    demo = {"trivial_click": {"seconds": 0.10, "ratio": None}, "map_metric": {"seconds": 0.50, "ratio": 5.0}}
+    again = {"trivial_click": {"seconds": 0.12, "ratio": None}, "map_metric": {"seconds": 0.60, "ratio": 5.0},
+             "new_only_here": {"seconds": 1.0, "ratio": 2.0}}
+    got = bench.against_demo(again, demo)
+    assert got["map_metric"]["vs_demo"] == pytest.approx(1.2) and got["map_metric"]["ratio_vs_demo"] == 1.0
+    assert got["trivial_click"]["vs_demo"] == pytest.approx(1.2) and got["trivial_click"]["ratio_vs_demo"] is None
+    assert got["new_only_here"]["vs_demo"] is None and got["new_only_here"]["ratio_vs_demo"] is None
