@@ -38,7 +38,7 @@ def build() -> None:
     files_key = (scope.district, scope.street, lang(), db.meta().get("data_version"))
     if st.button(t("briefing.build"), type="primary", key="briefing_build"):
         with st.spinner(t("briefing.building")):
-            st.session_state["briefing_files"] = (files_key, briefing.to_pptx(deck), deck)  # the PDF on its click
+            st.session_state["briefing_files"] = (files_key, briefing.pptx_file(deck), deck)  # PDF on its click
 
     stored = st.session_state.get("briefing_files")
     if stored and stored[0] == files_key:

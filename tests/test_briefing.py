@@ -396,6 +396,47 @@ def test_briefing_page_builds_the_deck_in_one_click(downloads):
     assert any("已生成" in s.value for s in at.success)
 
 
+def test_the_pptx_is_written_once_per_deck_in_the_background_and_shared(monkeypatch):
+    """The briefing page writes its PPTX in the background while the outline is read: the build click, and every
+    other session on the same scope, language and data, get that file; another language is another file; a
+    failure is said to the click and not kept."""
+    import threading
+
+    written, gate = [], threading.Event()
+    real = briefing.to_pptx
+
+    def to_pptx(d):
+        gate.wait(60)   # the click below comes while the background file is still being written
+        written.append((d.district, d.lang))
+        return real(d)
+
+    monkeypatch.setattr(briefing, "to_pptx", to_pptx)
+    monkeypatch.setattr(briefing, "_pptx_files", type(briefing._pptx_files)())
+    zh = briefing.outline("440304", lang="zh")
+    briefing.warm_in_background(zh)
+    clicked = []
+    click = threading.Thread(target=lambda: clicked.append(briefing.pptx_file(zh)))
+    click.start()
+    gate.set()
+    click.join(120)
+    again = briefing.pptx_file(briefing.outline("440304", lang="zh"))   # another session: the same deck
+    assert written == [("440304", "zh")] and clicked[0] is again
+    assert len(Presentation(io.BytesIO(again)).slides) == len(zh.slides)
+    en = briefing.pptx_file(briefing.outline("440304", lang="en"))
+    assert written == [("440304", "zh"), ("440304", "en")] and en != again
+
+    def broken(d):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(briefing, "to_pptx", broken)
+    street = briefing.outline("440304", "440304002")
+    for _ in range(2):   # tried again on the next click, not served from a kept failure
+        with pytest.raises(RuntimeError, match="disk full"):
+            briefing.pptx_file(street)
+    monkeypatch.setattr(briefing, "to_pptx", to_pptx)
+    assert Presentation(io.BytesIO(briefing.pptx_file(street))).slides
+
+
 def test_briefing_page_scope_choice_drives_the_url_scope_and_the_outline():
     at = app_test("pages/briefing.py")
     city = briefing.gaps_slide(None, None, "zh", "").takeaway

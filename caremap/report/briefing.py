@@ -9,10 +9,13 @@ picture of the same chart.
 from __future__ import annotations
 
 import base64
+import contextvars
 import io
 import logging
 import re
 import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -774,17 +777,56 @@ _warming_lock = threading.Lock()
 
 
 def warm_in_background(deck: Deck) -> None:
-    """Render the deck's chart pictures on a background thread (once per deck key), so that the build button
-    only lays out slides that are ready. Pure report work: no Streamlit on that thread."""
+    """Render the deck's chart pictures, then write its PPTX, on a background thread (once per deck key), so that
+    the build button hands over a file that is ready. Pure report work: no Streamlit on that thread, which reads
+    the data version this run pinned (the caller's context)."""
     key = db.cache_key()
     jobs = [(s.chart_id, deck.district, deck.street, deck.lang, key) for s in deck.slides
             if s.kind == "chart" and s.chart_id]
     with _warming_lock:
         jobs = [j for j in jobs if j not in _warming]
         _warming.update(jobs)
-    if jobs:
+        written = _deck_key(deck, key) in _pptx_files
+    if jobs or not written:
+        def work() -> None:
+            for job in jobs:
+                chart_png(*job)
+            pptx_file(deck, key)
+
         # not a daemon: a renderer (vl-convert) stopped mid-picture at interpreter exit aborts the process
-        threading.Thread(target=lambda: [chart_png(*j) for j in jobs], name="deck-warm").start()
+        threading.Thread(target=contextvars.copy_context().run, args=(work,), name="deck-warm").start()
+
+
+PPTX_KEPT = 16   # decks whose PPTX is kept (each about 0.75 MB): scopes × languages × data versions in use
+_pptx_files: OrderedDict[tuple, Future] = OrderedDict()
+
+
+def _deck_key(deck: Deck, data_key: tuple) -> tuple:
+    return (deck.district, deck.street, deck.lang, data_key,
+            tuple((s.kind, s.chart_id, s.title, s.takeaway) for s in deck.slides))
+
+
+def pptx_file(deck: Deck, data_key: tuple | None = None) -> bytes:
+    """The deck's PPTX (to_pptx), written once per scope, language, data version and slides, and shared: the page
+    writes it in the background while the outline is read (warm_in_background); a click that comes while it is
+    being written waits for that file instead of writing another."""
+    key = _deck_key(deck, data_key if data_key is not None else db.cache_key())
+    with _warming_lock:
+        future = _pptx_files.get(key)
+        mine = future is None
+        if mine:
+            future = _pptx_files[key] = Future()
+            while len(_pptx_files) > PPTX_KEPT:
+                _pptx_files.popitem(last=False)
+    if mine:
+        try:
+            future.set_result(to_pptx(deck))
+        except BaseException as exc:   # said to every waiter, and not kept: the next click tries again
+            with _warming_lock:
+                if _pptx_files.get(key) is future:
+                    del _pptx_files[key]
+            future.set_exception(exc)
+    return future.result()
 
 
 def build(district: str | None = None, street: str | None = None, lang: str = "zh",
