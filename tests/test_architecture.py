@@ -83,6 +83,16 @@ def test_every_page_leaves_the_old_pages_mechanism_before_it_draws():
     assert late == [], late
 
 
+def test_no_run_ends_with_a_forced_full_garbage_collection():
+    """Streamlit's postScriptGC (a gc.collect(2) after every run) is off: with the app's libraries loaded it held
+    the interpreter about 0.2 s after each run while the run's last messages waited to be sent
+    (docs/performance.md, "A full garbage collection after every click")."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+
+
 def test_no_script_relies_on_streamlit_magic():
     """Magic is off (.streamlit/config.toml: pages compile as they are): a bare value on its own line would show
     nothing, so no page, the dashboard or the citizens' pages have one (a docstring first in a body is not one)."""
