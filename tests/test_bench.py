@@ -89,3 +89,48 @@ def test_the_larger_scale_s_clicks_are_compared_with_the_demo_s_in_seconds_and_i
     assert got["map_metric"]["vs_demo"] == pytest.approx(1.2) and got["map_metric"]["ratio_vs_demo"] == 1.0
     assert got["trivial_click"]["vs_demo"] == pytest.approx(1.2) and got["trivial_click"]["ratio_vs_demo"] is None
     assert got["new_only_here"]["vs_demo"] is None and got["new_only_here"]["ratio_vs_demo"] is None
+
+
+PAGE = """<div data-testid="stApp" data-test-script-state="notRunning">
+  <p id="shown">before</p>
+  <canvas id="grid"><table><tr><td id="copy">old</td></tr></table></canvas>
+  <div data-testid="stDeckGlJsonChart" id="map"></div>
+</div>
+<script>
+  window.t0 = performance.now();
+  setTimeout(() => { document.getElementById('shown').textContent = 'after'; }, 100);
+  setTimeout(() => { document.getElementById('copy').textContent = 'new'; }, 250);   // the grid's hidden copy
+  setTimeout(() => { document.getElementById('map').appendChild(document.createElement('canvas')); }, 700);
+</script>"""
+
+
+@pytest.mark.browser
+def test_settled_waits_for_every_map_s_canvas_and_does_not_count_a_canvas_s_hidden_content():
+    """The bench's settle: a change inside a <canvas> (its fallback content, never shown) is not the last change
+    counted, though it is kept as the last change of any kind; a map without its canvas is not settled."""
+    from playwright.sync_api import sync_playwright
+
+    from caremap.cli import bench_browser
+    from caremap.common import chromium
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium.executable(), args=chromium.ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(PAGE)
+            shown, anything = bench_browser._settle(page)
+            t0 = page.evaluate("window.t0")   # when the page's timers were set
+            assert page.evaluate("document.querySelector('#map canvas') !== null")   # waited for the map
+            assert page.evaluate("document.getElementById('copy').textContent") == "new"
+            # the last shown change is the map's canvas (700 ms); the hidden copy (250 ms) came before it, and
+            # the text (100 ms) before that
+            assert anything >= shown >= t0 + 700
+            page.set_content(PAGE.replace('<div data-testid="stDeckGlJsonChart" id="map"></div>', "")
+                             .replace("document.getElementById('map').appendChild(document.createElement('canvas'))",
+                                      "0"))
+            shown, anything = bench_browser._settle(page)
+            t0 = page.evaluate("window.t0")
+            # the text (100 ms) is the last change counted; the hidden copy (250 ms) only as a change of any kind
+            assert t0 + 100 <= shown < t0 + 250 <= anything
+        finally:
+            browser.close()
