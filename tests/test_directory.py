@@ -156,7 +156,10 @@ def test_directory_page_searches_pages_and_downloads():
     at.button(key="directory_next").click().run()
     page2 = search.search("ftjd", page=2)
     assert at.dataframe[0].value["名称"].tolist() == page2.rows["name"].tolist()
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    sent = at.get("deck_gl_json_chart")[0].proto.json
+    # compact, Chinese as UTF-8: pydeck's own JSON is indented and escapes every Chinese character (4.6× longer)
+    assert "\n" not in sent and "\\u" not in sent and page2.rows["name"].iloc[0] in sent
+    deck = json.loads(sent)
     dots = next(layer for layer in deck["layers"] if layer["@@type"] == "ScatterplotLayer")
     assert [d["name"] for d in dots["data"]] == page2.rows["name"].tolist()
     assert dots["data"][0]["dot_color"] == [int(page2.rows["color"].iloc[0][i:i + 2], 16) for i in (1, 3, 5)] + [255]

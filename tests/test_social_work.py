@@ -92,7 +92,9 @@ def test_ranking_switches_measure_and_one_organisation_drills_to_its_projects_an
     projects = next(f.value for f in at.dataframe if "资金（万元）" in f.value.columns)
     assert len(projects) == org["projects"] and projects["服务人次"].sum() == org["person_times"]
     sites = db.query("sw_org_sites", org_id=org["org_id"], district=None, street=None, max_rows=None)
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    sent = at.get("deck_gl_json_chart")[0].proto.json
+    assert "\n" not in sent and "\\u" not in sent   # compact, Chinese as UTF-8 (pydeck's own: indented, escaped)
+    deck = json.loads(sent)
     layers = {layer["@@type"]: layer for layer in deck["layers"]}
     assert len(layers["ScatterplotLayer"]["data"]) == len(sites) == org["sites"]
     assert len(layers["GeoJsonLayer"]["data"]["features"]) == 10
@@ -133,7 +135,9 @@ def test_an_organisation_with_more_sites_than_the_map_ships_is_drawn_as_duckdb_b
     org = at.selectbox(key="social_work_org").value
     sites = db.query("sw_org_sites", org_id=org, district=None, street=None, max_rows=None)
     assert len(sites) > 5
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    sent = at.get("deck_gl_json_chart")[0].proto.json
+    assert "\n" not in sent and "\\u" not in sent
+    deck = json.loads(sent)
     bins = next(layer for layer in deck["layers"] if layer["id"] == "bins")
     assert sum(int(b["label"].split()[1]) for b in bins["data"]) == len(sites)  # "本网格 12 个项目点"
     assert len(bins["data"]) < len(sites)

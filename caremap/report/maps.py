@@ -812,7 +812,7 @@ def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, co
     dots = pdk.Layer("ScatterplotLayer", data, id="points", get_position=["lon", "lat"], get_fill_color="dot_color",
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                      get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
-    return pdk.Deck(layers=[boundaries_layer(boundaries), dots], initial_view_state=_points_view(data),
+    return CompactDeck(layers=[boundaries_layer(boundaries), dots], initial_view_state=_points_view(data),
                     map_provider=None, tooltip={"text": tooltip})
 
 
@@ -826,7 +826,7 @@ def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: 
     rings = pdk.Layer("ScatterplotLayer", data, id="bins", get_position=["lon", "lat"], get_radius="radius",
                       radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
                       stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
-    return pdk.Deck(layers=[boundaries_layer(boundaries), rings], initial_view_state=_points_view(data),
+    return CompactDeck(layers=[boundaries_layer(boundaries), rings], initial_view_state=_points_view(data),
                     map_provider=None, tooltip={"text": "{label}"})
 
 
