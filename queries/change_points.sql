@@ -1,5 +1,7 @@
 -- Service points added, moved (by more than $moved_m metres) or removed from the version attached as before_version to the one attached as after_version, in scope: change, id, name, category, district_code, street_code, moved_m; $district, $street nullable.
--- Ids and positions are paired first; names and places are read only for the points that changed.
+-- Ids and positions are paired first; names and places are read only for the points that changed. The pairs that
+-- differ are materialized before any distance is computed: left to the optimizer, the distance was computed for every
+-- pair (220 -> 149 ms city-wide at x1000, a version against itself).
 with
 b as (
     select id, lon, lat
@@ -15,15 +17,27 @@ a as (
         and ($street is null or street_code = $street)
 ),
 
-paired as (
+differing as materialized (   -- the one pass over both versions: only the pairs that differ leave it
     select
-        coalesce(a.id, b.id) as id,
-        case when b.id is null then 'added' when a.id is null then 'removed' else 'moved' end as change,
-        -- straight-line (great-circle) distance between the two locations, metres
-        2 * 6371008.8 * asin(sqrt(least(1.0, pow(sin(radians(a.lat - b.lat) / 2), 2)
-            + cos(radians(a.lat)) * cos(radians(b.lat)) * pow(sin(radians(a.lon - b.lon) / 2), 2)))) as moved_m
+        a.id as after_id,
+        b.id as before_id,
+        a.lon as after_lon,
+        a.lat as after_lat,
+        b.lon as before_lon,
+        b.lat as before_lat
     from a full outer join b on a.id = b.id
     where a.id is null or b.id is null or a.lon is distinct from b.lon or a.lat is distinct from b.lat
+),
+
+paired as (
+    select
+        coalesce(after_id, before_id) as id,
+        case when before_id is null then 'added' when after_id is null then 'removed' else 'moved' end as change,
+        -- straight-line (great-circle) distance between the two locations, metres
+        2 * 6371008.8 * asin(sqrt(least(1.0, pow(sin(radians(after_lat - before_lat) / 2), 2)
+            + cos(radians(after_lat)) * cos(radians(before_lat))
+            * pow(sin(radians(after_lon - before_lon) / 2), 2)))) as moved_m
+    from differing
 ),
 
 changed as (
