@@ -501,6 +501,36 @@ def test_static_map_renders_to_png_with_the_choropleth_drawn():
     assert "全市 › 南山区" in fig.scope_label and "图中" in fig.takeaway
 
 
+def test_static_map_with_more_points_than_it_can_draw_shows_grid_cells(monkeypatch):
+    """Above STATIC_MAX_POINTS the report's map draws DuckDB's grid cells (coarser until few enough) instead of
+    dots: at ×100 the 20,000 dots it drew before broke Altair's row limit, and with it the briefing's PPTX."""
+    import vl_convert
+
+    from caremap.report import charts
+
+    charts._built.cache_clear()   # built figures are kept per scope and data version, not per threshold
+    monkeypatch.setattr(charts, "STATIC_MAX_POINTS", 100)
+    try:
+        _static_map_as_cells(charts, vl_convert)
+    finally:
+        charts._built.cache_clear()
+
+
+def _static_map_as_cells(charts, vl_convert):
+    fig = charts.build("district_map", None, None, "zh")
+    spec = fig.chart.to_dict()
+    cells = next(rows for rows in spec["datasets"].values() if rows and "points" in rows[0])
+    located = db.query("map_point_bins", district=None, street=None, categories=None, system=None, level=None,
+                       cell_m=500.0)["points"].sum()
+    assert len(cells) <= 100 and sum(c["points"] for c in cells) == located > 1000   # every located point counted
+    assert {c["category_name"] for c in cells} <= set(db.query("map_categories")["name"])
+    assert "米网格汇总" in fig.notes[-1] and "颜色为格内最多的类别" in fig.notes[-1]
+    svg = vl_convert.vegalite_to_svg(fig.chart.to_json())
+    assert "服务点类别（格内最多）" in svg and "10 公里" in svg
+    fig = charts.build("district_map", "440306", None, "zh")   # 261 points: within a district, the takeaway says so
+    assert re.search(r"图中 261 个，按 (250|500|1000|2000) 米网格汇总", fig.takeaway), fig.takeaway
+
+
 def test_static_map_in_english_at_street_scope():
     fig, svg, _ = _svg_and_spec("440305", "440305007", "en")
     assert "For internal use only" in svg and "data date" in svg and "Service-point category" in svg

@@ -649,6 +649,10 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
                   out, source, scope, takeaway)
 
 
+# A static map draws at most this many dots (Altair's own limit for a chart's rows): above it, grid cells instead
+STATIC_MAX_POINTS = 5_000
+
+
 @chart("district_map")
 def district_map(district=None, street=None, lang="zh") -> Figure:
     """The resource map as a static figure for reports: district choropleth (points per 10,000 residents) and the
@@ -660,9 +664,22 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
 
     zh = lang == "zh"
     districts = db.query("map_districts", categories=None, system=None, level=None)
-    points = db.query("map_points", district=district, street=street, categories=None, system=None, level=None,
-                      max_rows=maps.MAX_RAW_POINTS)
     categories = db.query("map_categories")
+    where = dict(district=district, street=street, categories=None, system=None, level=None)
+    n_points = int(db.query("map_point_count", **where)["points"].iloc[0])
+    binned, cell_m = n_points > STATIC_MAX_POINTS, maps.bin_size_m(district, street)
+    if binned:   # more dots than a printed map can show apart: DuckDB's grid cells, coarser until few enough
+        bins = db.query("map_point_bins", **where, cell_m=cell_m)
+        while len(bins) > STATIC_MAX_POINTS:
+            cell_m *= 2
+            bins = db.query("map_point_bins", **where, cell_m=cell_m)
+        colour_name = dict(zip(categories["color"], categories["name"]))
+        points = pd.DataFrame({"lon": bins["lon"], "lat": bins["lat"], "points": bins["points"],
+                               "category_name": bins["color"].map(colour_name),
+                               "name": [f"本格 {n:,} 个服务点" if zh else f"{n:,} points in this cell"
+                                        for n in bins["points"]]})
+    else:
+        points = db.query("map_points", **where, max_rows=STATIC_MAX_POINTS)
     data_date = db.meta().get("data_date", "")
     metric_title = "每万常住人口服务点数" if zh else "Points per 10,000 residents"
     breaks = maps.class_breaks(districts["points_per_10k"])
@@ -687,16 +704,20 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
         opacity=alt.condition("datum.properties.focus", alt.value(1.0), alt.value(0.35)),
         tooltip=[alt.Tooltip("properties.name:N", title="区" if zh else "District"),
                  alt.Tooltip("properties.value:Q", title=metric_title, format=".2f")])
-    shown = categories[categories["code"].isin(points["category"].unique())] if not points.empty else categories
-    dots = alt.Chart(points[["lon", "lat", "category_name", "name"]] if not points.empty else pd.DataFrame(
-        {"lon": [], "lat": [], "category_name": [], "name": []})).mark_circle(
+    shown = categories[categories["name"].isin(points["category_name"].unique())] if not points.empty else categories
+    category_title = ("服务点类别（格内最多）" if zh else "Service-point category (most in the cell)") if binned else (
+        "服务点类别" if zh else "Service-point category")
+    dots = alt.Chart(points[["lon", "lat", "category_name", "name", *(["points"] if binned else [])]]
+                     if not points.empty else pd.DataFrame({"lon": [], "lat": [], "category_name": [], "name": []})
+                     ).mark_circle(
         size=14 if district or street else 8, opacity=0.9, stroke="white", strokeWidth=0.3, clip=True).encode(
         longitude="lon:Q", latitude="lat:Q",
-        color=alt.Color("category_name:N", title="服务点类别" if zh else "Service-point category",
+        color=alt.Color("category_name:N", title=category_title,
                         scale=alt.Scale(domain=shown["name"].tolist(), range=shown["color"].tolist()),
                         legend=alt.Legend(orient="right", symbolSize=90, labelLimit=300)),
         tooltip=[alt.Tooltip("name:N", title="名称" if zh else "Name"),
-                 alt.Tooltip("category_name:N", title="类别" if zh else "Category")])
+                 alt.Tooltip("category_name:N", title="类别" if zh else "Category")],
+        **({"size": alt.Size("points:Q", legend=None, scale=alt.Scale(range=[6, 160]))} if binned else {}))
     # scale bar (a round length about a fifth of the width) at the lower left, north arrow at the upper right
     km_per_deg = 111.32 * _math.cos(_math.radians((south + north) / 2))
     target = (east - west) * km_per_deg / 5
@@ -729,9 +750,10 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
     top, low = districts.loc[districts["points_per_10k"].idxmax()], districts.loc[districts["points_per_10k"].idxmin()]
     if district:
         rate = districts.set_index("code").at[district, "points_per_10k"]
-        takeaway = (f"{scope}每万常住人口有儿童服务点 {rate:.2f} 个（全市 {city_rate:.2f}），图中 {len(points)} 个。"
+        takeaway = (f"{scope}每万常住人口有儿童服务点 {rate:.2f} 个（全市 {city_rate:.2f}），图中 {n_points:,} 个"
+                    + (f"，按 {int(cell_m)} 米网格汇总。" if binned else "。")
                     if zh else f"{scope}: {rate:.2f} points per 10,000 residents (city {city_rate:.2f}); "
-                    f"{len(points)} shown.")
+                    f"{n_points:,} shown" + (f" in {int(cell_m)} m cells." if binned else "."))
     elif zh:
         takeaway = (f"全市每万常住人口有儿童服务点 {city_rate:.2f} 个，"
                     f"{top['name']}最高（{top['points_per_10k']:.2f}），{low['name']}最低（{low['points_per_10k']:.2f}）。")
@@ -740,6 +762,10 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
                     f"({top['points_per_10k']:.2f}), lowest {low['name_en']} ({low['points_per_10k']:.2f}).")
     fig = Figure("district_map", title, finish(layered, title, subtitle, source, lang, width=640, height=480),
                  table, source, scope, takeaway, notes=[notice, f"{'数据日期' if zh else 'Data date'}：{data_date}"])
+    if binned:
+        fig.notes.append(f"服务点按 {int(cell_m)} 米网格汇总：圆面积随格内服务点数增大，颜色为格内最多的类别" if zh else
+                         f"Service points in {int(cell_m)} m cells: a circle grows with the points in its cell, "
+                         "coloured by the cell's most common category")
     return fig
 
 
