@@ -113,3 +113,16 @@ def test_no_script_relies_on_streamlit_magic():
                     continue   # a docstring
                 bare.append(f"{script.name}:{statement.lineno}")
     assert bare == [], bare
+
+
+def test_every_deck_is_sent_compact():
+    """A map's deck goes to the browser as maps.CompactDeck writes it (no indentation, Chinese as UTF-8), which the
+    browser parses character by character: pydeck's own JSON is about 4.6 times longer. So no code builds a plain
+    pdk.Deck (the pages' AppTests check the JSON the directory and social-work maps send)."""
+    import re
+
+    plain = [f"{path.relative_to(ROOT)}:{n}" for folder in ("caremap", "pages", "public")
+             for path in sorted((ROOT / folder).rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if re.search(r"\b(pdk|pydeck)\.Deck\(", line)]
+    assert plain == [], plain

@@ -676,8 +676,8 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
         colour_name = dict(zip(categories["color"], categories["name"]))
         points = pd.DataFrame({"lon": bins["lon"], "lat": bins["lat"], "points": bins["points"],
                                "category_name": bins["color"].map(colour_name),
-                               "name": [f"本格 {n:,} 个服务点" if zh else f"{n:,} points in this cell"
-                                        for n in bins["points"]]})
+                               "name": [f"本格 {fmt_int(n, lang)} 个服务点" if zh else
+                                        f"{fmt_int(n, lang)} points in this cell" for n in bins["points"]]})
     else:
         points = db.query("map_points", **where, max_rows=STATIC_MAX_POINTS)
     data_date = db.meta().get("data_date", "")
@@ -750,10 +750,11 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
     top, low = districts.loc[districts["points_per_10k"].idxmax()], districts.loc[districts["points_per_10k"].idxmin()]
     if district:
         rate = districts.set_index("code").at[district, "points_per_10k"]
-        takeaway = (f"{scope}每万常住人口有儿童服务点 {rate:.2f} 个（全市 {city_rate:.2f}），图中 {n_points:,} 个"
+        drawn = fmt_int(n_points, lang)   # map_point_count: the located points, every one drawn or in a cell
+        takeaway = (f"{scope}每万常住人口有儿童服务点 {rate:.2f} 个（全市 {city_rate:.2f}），图中 {drawn} 个"
                     + (f"，按 {int(cell_m)} 米网格汇总。" if binned else "。")
                     if zh else f"{scope}: {rate:.2f} points per 10,000 residents (city {city_rate:.2f}); "
-                    f"{n_points:,} shown" + (f" in {int(cell_m)} m cells." if binned else "."))
+                    f"{drawn} shown" + (f" in {int(cell_m)} m cells." if binned else "."))
     elif zh:
         takeaway = (f"全市每万常住人口有儿童服务点 {city_rate:.2f} 个，"
                     f"{top['name']}最高（{top['points_per_10k']:.2f}），{low['name']}最低（{low['points_per_10k']:.2f}）。")

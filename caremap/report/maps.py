@@ -813,7 +813,7 @@ def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, co
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                      get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
     return CompactDeck(layers=[boundaries_layer(boundaries), dots], initial_view_state=_points_view(data),
-                    map_provider=None, tooltip={"text": tooltip})
+                       map_provider=None, tooltip={"text": tooltip})
 
 
 def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: float) -> pdk.Deck:
@@ -827,7 +827,7 @@ def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: 
                       radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
                       stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
     return CompactDeck(layers=[boundaries_layer(boundaries), rings], initial_view_state=_points_view(data),
-                    map_provider=None, tooltip={"text": "{label}"})
+                       map_provider=None, tooltip={"text": "{label}"})
 
 
 # Site-planner colours: units still short, units the proposal closes, units already meeting, proposed sites.
