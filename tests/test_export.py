@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from caremap import cli
+from caremap.common.i18n import fmt_int
 from caremap.report import charts, files
 from caremap.store import build, db
 from conftest import app_test
@@ -269,6 +270,6 @@ def test_built_charts_are_cached_per_scope_language_and_published_version(tmp_pa
     fresh = charts.build("points_by_system")
     assert len(calls) == 5, "a newly published version is never served the old version's figure"
     assert int(fresh.data["服务点数"].sum()) == total + added
-    assert f"共有儿童服务点 {total + added} 个" in fresh.takeaway
+    assert f"共有儿童服务点 {fmt_int(total + added)} 个" in fresh.takeaway
     assert int(charts.build("points_by_system", DISTRICT).data["服务点数"].sum()) == \
         int(nanshan.data["服务点数"].sum()) + added

@@ -307,3 +307,35 @@ def test_the_map_s_district_tooltips_show_the_metrics(language):
         for map_metric, metric_id in maps.METRIC_IDS.items():
             assert shown[labels[map_metric]] == metrics.fmt(metric_id, values[metric_id], language), (
                 props["code"], map_metric)
+
+
+@pytest.mark.parametrize(("n", "zh", "en"), [
+    (1_513, "1,513", "1,513"), (9_999, "9,999", "9,999"), (10_000, "1万", "10,000"), (12_345, "1.2万", "12,345"),
+    (3_300_000, "330万", "3,300,000"), (99_994_999, "9,999.5万", "99,994,999"),
+    (99_999_999, "1亿", "99,999,999"),   # 9,999.9999万 rounds to 10,000万: that is 1亿
+    (330_000_000, "3.3亿", "330,000,000"), (123_456_789, "1.23亿", "123,456,789"), (None, "—", "—")])
+def test_counts_are_written_with_wan_and_yi_in_chinese_and_separators_in_english(n, zh, en):
+    from caremap.common.i18n import fmt_int
+
+    assert (fmt_int(n, "zh"), fmt_int(n, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_chart_takeaways_write_their_figures_as_the_pages_do(language):
+    """A count in a chart's one-line takeaway (on the page, in the deck) is written like the same count on a metric
+    tile, and the map's city rate is the city's metric, not a sum worked out again."""
+    from caremap.common.i18n import fmt_int
+    from caremap.report import charts
+
+    values = metrics.values(None, None)
+    points = metrics.fmt("service_points", values["service_points"], language)
+    assert points == fmt_int(1513, language) == "1,513"
+    by_system = charts.build("points_by_system", lang=language).takeaway
+    assert (f"共有儿童服务点 {points} 个" if language == "zh" else f": {points} service points") in by_system
+    streets = charts.build("points_by_street", "440306", None, language)
+    assert fmt_int(streets.data.groupby(streets.data.columns[0]).sum(numeric_only=True).iloc[:, 0].max(),
+                   language) in streets.takeaway
+    rate = metrics.fmt("points_per_10k_residents", values["points_per_10k_residents"], language)
+    city_map = charts.build("district_map", lang=language).takeaway
+    assert (f"全市每万常住人口有儿童服务点 {rate} 个" if language == "zh" else f"City: {rate} points") in city_map
+    assert f"（全市 {rate}）" in charts.build("district_map", "440305", None, "zh").takeaway

@@ -53,14 +53,17 @@ def t(key: str, language: str | None = None, **fmt) -> str:
 
 
 def fmt_int(n, language: str | None = None) -> str:
-    """3300000 → '330万' (zh, for ≥ 10,000) or '3,300,000' (en); small numbers with separators."""
+    """A count as written: in Chinese with 万 from 10,000 (3300000 → '330万', one decimal) and 亿 from 100,000,000
+    (330000000 → '3.3亿', two decimals), as the bureau's reports write them; in English, and below 10,000 in either
+    language, with thousands separators ('3,300,000', '1,513')."""
     if n is None:
         return "—"
     n = int(round(float(n)))
     if (language or lang()) == "zh" and abs(n) >= 10_000:
-        wan = n / 10_000
-        text = f"{wan:,.1f}".rstrip("0").rstrip(".")
-        return f"{text}万"
+        wan = round(n / 10_000, 1)
+        if abs(wan) >= 10_000:   # 9,999.96万 rounds to 10,000万: that is 1亿
+            return f"{n / 100_000_000:,.2f}".rstrip("0").rstrip(".") + "亿"
+        return f"{wan:,.1f}".rstrip("0").rstrip(".") + "万"
     return f"{n:,}"
 
 

@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from caremap.common.i18n import fmt_int, t
-from caremap.report import terms
+from caremap.report import metrics, terms
 from caremap.report.scope import label_of, place_of
 from caremap.store import db
 
@@ -127,9 +127,10 @@ def points_by_system(district=None, street=None, lang="zh") -> Figure:
     title = "各系统儿童服务点（按层级）" if lang == "zh" else "Service points by owning system and level"
     total = int(data["points"].sum())
     top = data.groupby("system")["points"].sum().sort_values(ascending=False)
-    takeaway = (f"{scope}共有儿童服务点 {total} 个，其中{top.index[0]}系统最多（{int(top.iloc[0])} 个）。"
+    total_text, top_text = fmt_int(total, lang), fmt_int(top.iloc[0], lang) if total else ""
+    takeaway = (f"{scope}共有儿童服务点 {total_text} 个，其中{top.index[0]}系统最多（{top_text} 个）。"
                 if lang == "zh" and total else
-                f"{scope}: {total} service points; most from {top.index[0]} ({int(top.iloc[0])})." if total else "")
+                f"{scope}: {total_text} service points; most from {top.index[0]} ({top_text})." if total else "")
     source = "CareMap 服务点数据库" if lang == "zh" else "CareMap service-point database"
     out = data.rename(columns={"system": sys_title, "level_label": lvl_title, "points": n_title})[
         [sys_title, lvl_title, n_title]]
@@ -174,13 +175,13 @@ def workforce_by_district(district=None, street=None, lang="zh") -> Figure:
     worst = data.sort_values(["no_record", place_col], ascending=[False, True]).iloc[0] if len(data) else None
     if not total:
         takeaway = ""
-    elif lang == "zh":
-        takeaway = (f"{scope}：{total}个社区级单位中，{filled}个有在岗儿童主任，{vacant}个岗位空缺，"
-                    f"{no_record}个无在册儿童主任（最多：{worst[place_col]} {int(worst['no_record'])}个；口径见注）。")
     else:
-        takeaway = (f"{scope}: of {total} community units, {filled} have a director in post, {vacant} a vacant post, "
-                    f"{no_record} no director on record (most: {worst[place_col]}, {int(worst['no_record'])}; "
-                    f"see the note on units).")
+        total, filled, vacant, no_record, most = (fmt_int(n, lang) for n in (total, filled, vacant, no_record,
+                                                                               worst["no_record"]))
+        takeaway = (f"{scope}：{total}个社区级单位中，{filled}个有在岗儿童主任，{vacant}个岗位空缺，"
+                    f"{no_record}个无在册儿童主任（最多：{worst[place_col]} {most}个；口径见注）。" if lang == "zh" else
+                    f"{scope}: of {total} community units, {filled} have a director in post, {vacant} a vacant post, "
+                    f"{no_record} no director on record (most: {worst[place_col]}, {most}; see the note on units).")
     source = _zh_en(lang, "CareMap 人员与区划数据库", "CareMap workforce and geography database")
     out = data[[place_col, "supervisors", "units", "posts", "filled", "vacant", "no_record", "units_with_home"]]
     out = out.rename(columns={place_col: place, "supervisors": _zh_en(lang, "儿童督导员", "Child supervisors"),
@@ -272,10 +273,10 @@ def workforce_certificates(district=None, street=None, lang="zh") -> Figure:
     title = _zh_en(lang, "职业资格证书", "Professional certificates")
     total = int(counts["n"].sum())
     takeaway = "" if not total else (
-        f"{scope}：在岗人员{total}人，持社会工作者职业资格证书{certified}人（{certified / total:.0%}）。"
-        if lang == "zh"
-        else f"{scope}: {certified} of {total} people in post ({certified / total:.0%}) hold a social-work "
-             "certificate.")
+        f"{scope}：在岗人员{fmt_int(total, lang)}人，持社会工作者职业资格证书{fmt_int(certified, lang)}人"
+        f"（{certified / total:.0%}）。" if lang == "zh"
+        else f"{scope}: {fmt_int(certified, lang)} of {fmt_int(total, lang)} people in post ({certified / total:.0%}) "
+             "hold a social-work certificate.")
     source = _zh_en(lang, "CareMap 人员数据库（在岗人员）", "CareMap workforce database (in post)")
     out = counts[["role_label", "certificate", "n"]].rename(
         columns={"role_label": role_title, "certificate": cert_title, "n": n_title})
@@ -302,9 +303,10 @@ def projects_by_domain(district=None, street=None, lang="zh") -> Figure:
     most = int(data["projects"].max()) if total else 0
     tops = data.loc[data["projects"] == most, "domain"].tolist()  # ties named together, in domain order
     each = ("各" if len(tops) > 1 else "", " each" if len(tops) > 1 else "")
+    n, top = fmt_int(total, lang), fmt_int(most, lang)
     takeaway = "" if not total else (
-        f"{scope}：共有儿童社工项目{total}个，{'、'.join(tops)}领域最多（{each[0]}{most}个）。" if lang == "zh"
-        else f"{scope}: {total} child social-work projects; most in {', '.join(tops)} ({most}{each[1]}).")
+        f"{scope}：共有儿童社工项目{n}个，{'、'.join(tops)}领域最多（{each[0]}{top}个）。" if lang == "zh"
+        else f"{scope}: {n} child social-work projects; most in {', '.join(tops)} ({top}{each[1]}).")
     source = _zh_en(lang, "CareMap 社工项目数据库", "CareMap social-work project database")
     out = data[["domain", "projects", "social_workers", "person_times"]].rename(
         columns={"domain": domain, "projects": n_title, "social_workers": sw_title, "person_times": pt_title})
@@ -631,7 +633,7 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
     scope = label_of(district, street, lang)
     title = "各街道儿童服务点（按类别）" if zh else "Service points per street by category"
     source = t("coverage.points_source", lang)
-    place, top, low = place_of(district, street, lang), int(order.max() or 0), int(order.min() or 0)
+    place, top, low = place_of(district, street, lang), fmt_int(order.max() or 0, lang), fmt_int(order.min() or 0, lang)
     if order.empty:
         takeaway = ""
     elif len(order) == 1:
@@ -746,21 +748,23 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
         ["name", "points", "population_2020", "points_per_10k", "compliance", "gaps"]]
     table.columns = (["区", "服务点数", "常住人口（2020）", "每万常住人口服务点数", "标准达标率", "缺口数"] if zh else
                      ["District", "Service points", "Residents (2020)", "Points per 10,000", "Compliance", "Gaps"])
-    city_rate = districts["points"].sum() * 10_000 / districts["population_2020"].sum()
+    def rate(v) -> str:   # a rate as every page writes it ("—" where the residents are not known)
+        return metrics.fmt("points_per_10k_residents", v, lang)
+    city = rate(metrics.value("points_per_10k_residents"))   # the city's figure, as every page shows it
     top, low = districts.loc[districts["points_per_10k"].idxmax()], districts.loc[districts["points_per_10k"].idxmin()]
     if district:
-        rate = districts.set_index("code").at[district, "points_per_10k"]
+        here = rate(districts.set_index("code").at[district, "points_per_10k"])
         drawn = fmt_int(n_points, lang)   # map_point_count: the located points, every one drawn or in a cell
-        takeaway = (f"{scope}每万常住人口有儿童服务点 {rate:.2f} 个（全市 {city_rate:.2f}），图中 {drawn} 个"
+        takeaway = (f"{scope}每万常住人口有儿童服务点 {here} 个（全市 {city}），图中 {drawn} 个"
                     + (f"，按 {int(cell_m)} 米网格汇总。" if binned else "。")
-                    if zh else f"{scope}: {rate:.2f} points per 10,000 residents (city {city_rate:.2f}); "
+                    if zh else f"{scope}: {here} points per 10,000 residents (city {city}); "
                     f"{drawn} shown" + (f" in {int(cell_m)} m cells." if binned else "."))
     elif zh:
-        takeaway = (f"全市每万常住人口有儿童服务点 {city_rate:.2f} 个，"
-                    f"{top['name']}最高（{top['points_per_10k']:.2f}），{low['name']}最低（{low['points_per_10k']:.2f}）。")
+        takeaway = (f"全市每万常住人口有儿童服务点 {city} 个，"
+                    f"{top['name']}最高（{rate(top['points_per_10k'])}），{low['name']}最低（{rate(low['points_per_10k'])}）。")
     else:
-        takeaway = (f"City: {city_rate:.2f} points per 10,000 residents; highest {top['name_en']} "
-                    f"({top['points_per_10k']:.2f}), lowest {low['name_en']} ({low['points_per_10k']:.2f}).")
+        takeaway = (f"City: {city} points per 10,000 residents; highest {top['name_en']} "
+                    f"({rate(top['points_per_10k'])}), lowest {low['name_en']} ({rate(low['points_per_10k'])}).")
     fig = Figure("district_map", title, finish(layered, title, subtitle, source, lang, width=640, height=480),
                  table, source, scope, takeaway, notes=[notice, f"{'数据日期' if zh else 'Data date'}：{data_date}"])
     if binned:
