@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from caremap.app import downloads, parts, sidebar, urlstate
+from caremap.app import downloads, heap, parts, sidebar, urlstate
 from caremap.common import config
 from caremap.common.i18n import t
 from caremap.store import db, startup
@@ -53,3 +53,4 @@ urlstate.write_bound()
 with notices:
     for text in urlstate.take_notices():
         st.warning(text, icon=":material/link_off:")
+heap.freeze_once()   # once per process, after the first whole run: later full collections walk less

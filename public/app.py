@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:   # Streamlit puts public/ on the path, not the project
     sys.path.insert(0, str(ROOT))
 
-from caremap.app import urlstate  # noqa: E402 (after the path is set)
+from caremap.app import heap, urlstate  # noqa: E402 (after the path is set)
 from caremap.common.i18n import t  # noqa: E402
 from caremap.store import db, startup  # noqa: E402
 
@@ -41,3 +41,4 @@ nav = st.navigation([st.Page(folder / f, title=t(label), icon=icon, default=(i =
 urlstate.begin_run()
 nav.run()
 urlstate.write_bound()
+heap.freeze_once()   # once per process, after the first whole run: later full collections walk less

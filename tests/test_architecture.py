@@ -93,6 +93,28 @@ def test_no_run_ends_with_a_forced_full_garbage_collection():
     assert config["runner"]["postScriptGC"] is False
 
 
+def test_a_served_app_freezes_its_startup_heap_once_and_a_test_run_never():
+    """After the first whole run, the dashboard and the citizens' app move every object then alive out of the
+    collector's sight (gc.freeze): a later full collection walked about 150,000 objects, 90-175 ms held by whichever
+    click was being answered (docs/performance.md). Once per process; never in a test run's process (AppTest)."""
+    import subprocess
+    import sys
+
+    served = ("import gc; from caremap.app import heap; assert gc.get_freeze_count() == 0; "
+              "first, again = heap.freeze_once(), heap.freeze_once(); print(first, again, gc.get_freeze_count())")
+    first, again, frozen = subprocess.run([sys.executable, "-c", served], cwd=ROOT, check=True, capture_output=True,
+                                          text=True).stdout.split()
+    assert (first, again) == ("True", "False") and int(frozen) > 10_000
+    under_test = ("import gc, streamlit.testing.v1; from caremap.app import heap; "
+                  "print(heap.freeze_once(), gc.get_freeze_count())")
+    assert subprocess.run([sys.executable, "-c", under_test], cwd=ROOT, check=True, capture_output=True,
+                          text=True).stdout.split() == ["False", "0"]
+    for script in ("dashboard.py", "public/app.py"):
+        lines = (ROOT / script).read_text(encoding="utf-8").splitlines()
+        ran = next(i for i, line in enumerate(lines) if line.startswith("nav.run()"))
+        assert any(line.startswith("heap.freeze_once()") for line in lines[ran:]), script
+
+
 def test_no_script_relies_on_streamlit_magic():
     """Magic is off (.streamlit/config.toml: pages compile as they are): a bare value on its own line would show
     nothing, so no page, the dashboard or the citizens' pages have one (a docstring first in a body is not one)."""
