@@ -110,7 +110,14 @@ def _rss_subprocess(code: str) -> tuple[dict, float]:
 
 
 def prepare_scale(scale: int, folder: Path) -> dict:
-    """Generate the demo at `scale` and build its database, measuring time and peak memory of each."""
+    """Generate the demo at `scale` and build its database, measuring time and peak memory of each.
+
+    Each scale in a folder of its own (folder/x<scale>): a database keeps its published versions beside it, and
+    two scales built side by side would be one history, the larger one's earlier period the smaller one. Until
+    2026-12-07 that was so, and the app at ×100 compared itself with the demo data on every page that shows the
+    change since an earlier period (docs/performance.md)."""
+    folder = folder / f"x{scale}"
+    folder.mkdir(parents=True, exist_ok=True)
     dataset, db = folder / f"demo-x{scale}", folder / f"caremap-x{scale}.duckdb"
     t0 = time.perf_counter()
     _, gen_rss = _rss_subprocess(f"from caremap.ingest import demo; from pathlib import Path\n"
