@@ -633,7 +633,8 @@ def points_by_street(district=None, street=None, lang="zh") -> Figure:
     scope = label_of(district, street, lang)
     title = "各街道儿童服务点（按类别）" if zh else "Service points per street by category"
     source = t("coverage.points_source", lang)
-    place, top, low = place_of(district, street, lang), fmt_int(order.max() or 0, lang), fmt_int(order.min() or 0, lang)
+    place = place_of(district, street, lang)
+    top, low = (fmt_int(order.max(), lang), fmt_int(order.min(), lang)) if not order.empty else ("", "")
     if order.empty:
         takeaway = ""
     elif len(order) == 1:
@@ -748,6 +749,7 @@ def district_map(district=None, street=None, lang="zh") -> Figure:
         ["name", "points", "population_2020", "points_per_10k", "compliance", "gaps"]]
     table.columns = (["区", "服务点数", "常住人口（2020）", "每万常住人口服务点数", "标准达标率", "缺口数"] if zh else
                      ["District", "Service points", "Residents (2020)", "Points per 10,000", "Compliance", "Gaps"])
+
     def rate(v) -> str:   # a rate as every page writes it ("—" where the residents are not known)
         return metrics.fmt("points_per_10k_residents", v, lang)
     city = rate(metrics.value("points_per_10k_residents"))   # the city's figure, as every page shows it
