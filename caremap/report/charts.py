@@ -127,7 +127,7 @@ def points_by_system(district=None, street=None, lang="zh") -> Figure:
     title = "各系统儿童服务点（按层级）" if lang == "zh" else "Service points by owning system and level"
     total = int(data["points"].sum())
     top = data.groupby("system")["points"].sum().sort_values(ascending=False)
-    total_text, top_text = fmt_int(total, lang), fmt_int(top.iloc[0], lang) if total else ""
+    total_text, top_text = fmt_int(total, lang), (fmt_int(top.iloc[0], lang) if total else "")
     takeaway = (f"{scope}共有儿童服务点 {total_text} 个，其中{top.index[0]}系统最多（{top_text} 个）。"
                 if lang == "zh" and total else
                 f"{scope}: {total_text} service points; most from {top.index[0]} ({top_text})." if total else "")
@@ -176,12 +176,14 @@ def workforce_by_district(district=None, street=None, lang="zh") -> Figure:
     if not total:
         takeaway = ""
     else:
-        total, filled, vacant, no_record, most = (fmt_int(n, lang) for n in (total, filled, vacant, no_record,
-                                                                               worst["no_record"]))
-        takeaway = (f"{scope}：{total}个社区级单位中，{filled}个有在岗儿童主任，{vacant}个岗位空缺，"
-                    f"{no_record}个无在册儿童主任（最多：{worst[place_col]} {most}个；口径见注）。" if lang == "zh" else
-                    f"{scope}: of {total} community units, {filled} have a director in post, {vacant} a vacant post, "
-                    f"{no_record} no director on record (most: {worst[place_col]}, {most}; see the note on units).")
+        n = {k: fmt_int(v, lang) for k, v in {"total": total, "filled": filled, "vacant": vacant,
+                                               "no_record": no_record, "most": worst["no_record"]}.items()}
+        takeaway = (f"{scope}：{n['total']}个社区级单位中，{n['filled']}个有在岗儿童主任，{n['vacant']}个岗位空缺，"
+                    f"{n['no_record']}个无在册儿童主任（最多：{worst[place_col]} {n['most']}个；口径见注）。"
+                    if lang == "zh" else
+                    f"{scope}: of {n['total']} community units, {n['filled']} have a director in post, {n['vacant']} "
+                    f"a vacant post, {n['no_record']} no director on record (most: {worst[place_col]}, {n['most']}; "
+                    "see the note on units).")
     source = _zh_en(lang, "CareMap 人员与区划数据库", "CareMap workforce and geography database")
     out = data[[place_col, "supervisors", "units", "posts", "filled", "vacant", "no_record", "units_with_home"]]
     out = out.rename(columns={place_col: place, "supervisors": _zh_en(lang, "儿童督导员", "Child supervisors"),
