@@ -57,9 +57,13 @@ def view() -> None:
                            key="map_layers")
     urlstate.bind("map_search", "")
     query_text = c3.text_input(t("map.search"), placeholder=t("map.search_placeholder"), key="map_search")
+    # what only some runs show (the rings' options, the search results, the compared period) goes into this one
+    # container, which every run has: the blocks below it keep their places, so the browser updates the map
+    # instead of building it again (a new WebGL context, every shader compiled anew: 1.2-1.7 s without a GPU)
+    shifting = st.container()
     ring_categories, ring_m = ("children_home",), 1000
     if "rings" in extra:
-        c1, c2 = st.columns([3, 1])
+        c1, c2 = shifting.columns([3, 1])
         ring_categories = tuple(c1.multiselect(t("map.ring_categories"), categories["code"].tolist(),
                                                default=["children_home"], format_func=cat_name.get, key="map_ring_cats",
                                                placeholder=t("common.choose_placeholder")))
@@ -70,9 +74,9 @@ def view() -> None:
     if query_text.strip():
         found = db.query("map_search", search=query_text.strip(), district=scope.district, max_rows=20)
         if found.empty:
-            st.info(t("map.search_none", q=query_text.strip()))
+            shifting.info(t("map.search_none", q=query_text.strip()))
         else:
-            pick = st.selectbox(t("map.search_results", n=len(found)), found.index, key="map_search_pick",
+            pick = shifting.selectbox(t("map.search_results", n=len(found)), found.index, key="map_search_pick",
                                 format_func=lambda i: f"{found.at[i, 'name']} · {t('map.kind_' + found.at[i, 'kind'])}"
                                 + (f" · {found.at[i, 'detail']}" if found.at[i, "detail"] else ""),
                                 placeholder=t("common.choose_placeholder"))
@@ -85,12 +89,13 @@ def view() -> None:
 
     changes, change = (), None
     if maps.CHANGE in (metric, street_metric):   # the whole city is compared: every district is drawn
-        change = widgets.compare_with("map_compare", Scope())
+        with shifting:
+            change = widgets.compare_with("map_compare", Scope())
         if change is None:
-            st.info(t("map.change_none"))
+            shifting.info(t("map.change_none"))
         else:
             changes = tuple(sorted(compare.gap_change_by_place(change).items()))
-            st.caption(t("map.change_note", as_of=change.before.as_of, now=change.after.as_of))
+            shifting.caption(t("map.change_note", as_of=change.before.as_of, now=change.after.as_of))
     opts = maps.MapOptions(scope.district, scope.street, metric, street_metric, tuple(chosen) or None, system or None,
                            level or None, tuple(extra), ring_categories, ring_m, focus, focus_code, changes)
     result = maps.build_map(db.query, opts, maps.labels(t), source, language=lang())

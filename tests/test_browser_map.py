@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from browser import ARTIFACTS, ConsoleLog, chromium, free_port, streamlit_app
+from caremap.common.i18n import t
 from caremap.report import maps
 
 pytestmark = pytest.mark.browser
@@ -384,7 +385,7 @@ def test_the_first_view_holds_all_ten_districts_at_a_laptop_s_and_a_projector_s_
                         ".getBoundingClientRect(); return [r.width, r.height]; }")
     page.goto(f"{app_url}/map?map_search=粤海", timeout=120_000)   # with search results right above the map
     page.wait_for_selector(f"{DECK} canvas", timeout=90_000)
-    page.get_by_text("搜索结果").first.wait_for(timeout=60_000)
+    page.get_by_text(t("map.search_results", "zh", n=1)[:4]).first.wait_for(timeout=60_000)
     page.hover(DECK)   # the chart's toolbar shows
     page.locator("[data-testid=stElementToolbar]").first.wait_for(timeout=30_000)
     overlaps, (bar, deck) = page.evaluate(OVERLAP_JS), page.evaluate(
@@ -401,3 +402,27 @@ def test_the_first_view_holds_all_ten_districts_at_a_laptop_s_and_a_projector_s_
         if not (west <= w and e <= east and south <= s and n <= north):
             outside.append(row.name)
     assert outside == [], (box, outside)
+
+
+def test_a_search_and_the_ring_options_update_the_map_in_place_instead_of_building_it_again(app_url, browser):
+    """What only some runs show above the map (search results, the rings' options) must not move the map in the
+    page's tree: Streamlit keys a block by its position, and a moved map is built anew (a new WebGL context whose
+    shaders are all compiled again: 1.2-1.7 s of a frozen page without a GPU, measured 2026-12-07)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    log = ConsoleLog(page)
+    open_map(page, app_url)
+    before = wait_for_pixels(page, ARTIFACTS / "map-before-search.png")
+    page.evaluate(f"document.querySelector('{DECK} canvas').caremapMark = 'first'")
+    box = page.get_by_role("textbox", name=t("map.search", "zh"))
+    box.fill("粤海")
+    box.press("Enter")
+    # the results' selectbox, above the map
+    page.get_by_text(t("map.search_results", "zh", n=1)[:4]).first.wait_for(timeout=60_000)
+    wait_for_change(page, before, ARTIFACTS / "map-after-search.png", min_share=0.05)   # flown to the street
+    assert page.evaluate(f"document.querySelector('{DECK} canvas').caremapMark") == "first"
+    page.locator(".st-key-map_layers").click()
+    page.get_by_role("option", name="步行可达圈").click()
+    page.keyboard.press("Escape")
+    page.locator(".st-key-map_ring_cats").wait_for(timeout=60_000)   # the rings' options, above the map too
+    assert page.evaluate(f"[...document.querySelectorAll('{DECK} canvas')].map(c => c.caremapMark)") == ["first"]
+    assert log.errors == []
