@@ -637,3 +637,26 @@ def test_the_map_legend_holds_each_districts_tooltip_value_in_its_colours_class(
         value = int(first.removeprefix(texts[metric] + texts["sep"]).replace(",", ""))
         lo, hi = ranges[colour]
         assert lo <= value <= hi, (feature["properties"]["tip_title"], value, lo, hi)
+
+
+@pytest.mark.parametrize("values", [
+    ["<b>x</b>", "O'Brien & Co", None, float("nan"), "", 12, 3.5, "粤海街道", "`t`", '"q"', pd.NA],
+    ["粤海街道", "桂园街道", None, "", "Yuehai Subdistrict (粤海街道)"],   # nothing to replace: the fast path
+    [],
+])
+def test_a_tooltip_column_is_written_as_each_of_its_values_would_be(values):
+    """The map writes its tooltips a column at a time; each value must read as safe_text() writes it alone (no markup
+    can get through), and a label goes only before a value that is there."""
+    column = pd.Series(values, dtype=object)
+    assert maps._safe(column).tolist() == [maps.safe_text(v) for v in values]
+    expected = ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) or v == "" else f"地址：{v}"
+                for v in values]
+    assert maps._labelled("地址：", column).tolist() == expected
+
+
+def test_a_layer_s_rows_are_sent_as_pandas_would_write_them():
+    frame = pd.DataFrame({"id": ["SP1", "SP2"], "lon": [114.1, float("nan")], "n": [3, 4],
+                          "color": [[1, 2, 3, 220], [4, 5, 6, 220]], "ok": [True, False]})
+    ours, theirs = maps._records(frame), frame.to_dict(orient="records")
+    assert json.dumps(ours) == json.dumps(theirs)
+    assert [type(v) for v in ours[0].values()] == [type(v) for v in theirs[0].values()]   # Python ints, not numpy

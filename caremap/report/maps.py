@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,7 @@ NO_DATA = (220, 220, 220)
 # itself, so html.escape() here would show "&amp;" to the user).
 # The apostrophe becomes the typographic one (Bao’an) and & its entity (the tooltips are HTML), as English reads them.
 _NEUTRAL = str.maketrans({"<": "＜", ">": "＞", "&": "&amp;", '"': "＂", "'": "’", "`": "｀"})
+_MARKUP = re.compile("[" + re.escape("".join(chr(c) for c in _NEUTRAL)) + "]")
 
 
 def safe_text(value) -> str:
@@ -69,6 +71,13 @@ def hex_rgb(color: str | None, alpha: int = 220, default: tuple[int, int, int] =
     except ValueError:
         pass
     return [*default, alpha]
+
+
+def _rgb_column(colors: pd.Series) -> pd.Series:
+    """hex_rgb() of a column of colours, each distinct colour worked out once (a dozen categories, 1,513 points)."""
+    seen: dict = {}
+    return pd.Series([seen[c] if c in seen else seen.setdefault(c, hex_rgb(c)) for c in colors], index=colors.index,
+                     dtype=object)
 
 
 def bin_radius(counts: pd.Series, cell_m: float) -> pd.Series:
@@ -126,13 +135,22 @@ def is_count(metric: str) -> bool:
 
 def format_value(metric: str, value) -> str:
     """A choropleth value written the way the metrics layer writes that figure (330万, 57.1%, 0.58)."""
-    if value is None or pd.isna(value):
-        return "—"
-    if metric == CHANGE:
-        return f"{int(value):+d}" if value else "0"
-    if metric in METRIC_IDS:
-        return metrics.fmt(METRIC_IDS[metric], value)
-    return f"{int(round(float(value))):,}"
+    return value_formatter(metric)(value)
+
+
+def value_formatter(metric: str) -> Callable[[object], str]:
+    """format_value() of one choropleth metric as a function of the value (for a column of values)."""
+    of_metric = metrics.formatter(METRIC_IDS[metric]) if metric in METRIC_IDS else None
+
+    def write(value) -> str:
+        if value is None or pd.isna(value):
+            return "—"
+        if metric == CHANGE:
+            return f"{int(value):+d}" if value else "0"
+        if of_metric is not None:
+            return of_metric(value)
+        return f"{int(round(float(value))):,}"
+    return write
 
 
 def legend_classes(metric: str, breaks: list[float]) -> list[dict]:
@@ -259,12 +277,28 @@ def view_bbox(view: pdk.ViewState, width: int = MAP_WIDTH, height: int = MAP_HEI
 
 # --- layers ----------------------------------------------------------------------------------------------
 
+def _safe(values: pd.Series) -> pd.Series:
+    """safe_text() of every value of a column, at once (a map's tooltips are thousands of values per click): the
+    column is searched as one string for a character to replace, and only a column that has one is translated."""
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    if len(text) and _MARKUP.search("".join(text.tolist())):
+        return text.str.translate(_NEUTRAL)
+    return text
+
+
 def _tips(df: pd.DataFrame, title: pd.Series, lines: list[pd.Series]) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
-    out["tip_title"] = title.map(safe_text)
+    out["tip_title"] = _safe(title)
     for i, name in enumerate(TIP_FIELDS[1:]):
-        out[name] = lines[i].map(safe_text) if i < len(lines) else ""
+        out[name] = _safe(lines[i]) if i < len(lines) else ""
     return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """A layer's rows as the list of dicts pydeck sends (what DataFrame.to_dict("records") gives, in a fraction of
+    its time: 1,513 service points are turned into JSON on every click)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row)) for row in zip(*(frame[c].tolist() for c in columns))]
 
 
 def _label(places: pd.DataFrame) -> pd.Series:
@@ -280,14 +314,19 @@ def _title(places: pd.DataFrame) -> pd.Series:
 
 
 def _labelled(prefix: str, values: pd.Series) -> pd.Series:
-    return values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) or v == ""
-                      else f"{prefix}{v}")
+    """Each value after its label ("地址：…"), and nothing where there is no value."""
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    return (prefix + text).where(text.ne(""), "")
 
 
 def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, str], breaks: list[float],
                    current: str | None = None, target_crs: str = "WGS84") -> pdk.Layer:
     """The district polygons as a choropleth of `metric`: the base map when there are no tiles."""
     colors = palette(metric, max(len(breaks) - 1, 1))
+    # the chosen metric first, then the other three, then the hint
+    shown = (*METRICS, CHANGE) if CHANGE in districts.columns else METRICS
+    order = (metric, *[x for x in shown if x != metric])
+    writers = {m: value_formatter(m) for m in order}
     features = []
     for row in districts.itertuples(index=False):
         value = getattr(row, metric)
@@ -297,10 +336,7 @@ def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, st
         geometry = shift_geometry(json.loads(row.geojson), target_crs) if row.geojson else None
         if geometry is None:
             continue
-        # the chosen metric first, then the other three, then the hint
-        shown = (*METRICS, CHANGE) if CHANGE in districts.columns else METRICS
-        lines = [f"{labels[m]}{labels['sep']}{format_value(m, getattr(row, m))}" for m in (metric, *[x for x in shown
-                                                                                     if x != metric])]
+        lines = [f"{labels[m]}{labels['sep']}{writers[m](getattr(row, m))}" for m in order]
         # label: the map's own (with filters, the points are the filtered ones); the value: written like the metric
         texts = [*lines, labels["click_district"]]
         props = {"code": row.code, "fill": [*rgb, alpha], "tip_title": safe_text(getattr(row, "tip_name", row.name)),
@@ -326,14 +362,14 @@ def point_rows(points: pd.DataFrame, labels: Mapping[str, str], target_crs: str 
         _labelled(labels["label_community"], shifted["community_name"]),
     ])
     out = pd.DataFrame({"id": shifted["id"], "lon": shifted["lon"].round(6), "lat": shifted["lat"].round(6),
-                        "color": shifted["color"].map(hex_rgb)})
+                        "color": _rgb_column(shifted["color"])})
     return pd.concat([out, tips], axis=1).reset_index(drop=True)
 
 
 def point_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Service points coloured by category: 60 m circles, never smaller than 3 px nor larger than 10 px."""
     return pdk.Layer(
-        "ScatterplotLayer", id="points", data=rows, get_position=["lon", "lat"], get_fill_color="color",
+        "ScatterplotLayer", id="points", data=_records(rows), get_position=["lon", "lat"], get_fill_color="color",
         get_radius=60, radius_units="'meters'", radius_min_pixels=3, radius_max_pixels=10, stroked=True,
         get_line_color=[255, 255, 255, 200], line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
 
@@ -345,9 +381,10 @@ def bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float, targ
                  [pd.Series(labels["bin_note"].format(m=int(cell_m)), index=b.index)])
     rows = pd.DataFrame({"lon": b["lon"].round(6), "lat": b["lat"].round(6),
                          "radius": bin_radius(b["points"], cell_m),
-                         "color": b["color"].map(hex_rgb)})
-    return pdk.Layer("ScatterplotLayer", id="bins", data=pd.concat([rows, tips], axis=1), get_position=["lon", "lat"],
-                     get_radius="radius", radius_units="'meters'", radius_min_pixels=2, get_fill_color="color",
+                         "color": _rgb_column(b["color"])})
+    return pdk.Layer("ScatterplotLayer", id="bins", data=_records(pd.concat([rows, tips], axis=1)),
+                     get_position=["lon", "lat"], get_radius="radius", radius_units="'meters'", radius_min_pixels=2,
+                     get_fill_color="color",
                      pickable=True)
 
 
@@ -359,17 +396,18 @@ def site_bin_layer(bins: pd.DataFrame, labels: Mapping[str, str], cell_m: float,
                  [pd.Series(labels["bin_note"].format(m=int(cell_m)), index=b.index)])
     rows = pd.DataFrame({"lon": b["lon"].round(6), "lat": b["lat"].round(6),
                          "radius": bin_radius(b["sites"], cell_m)})
-    return pdk.Layer("ScatterplotLayer", id="site_bins", data=pd.concat([rows, tips], axis=1),
+    return pdk.Layer("ScatterplotLayer", id="site_bins", data=_records(pd.concat([rows, tips], axis=1)),
                      get_position=["lon", "lat"], get_radius="radius", radius_units="'meters'", radius_min_pixels=2,
                      filled=False, stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1.5,
                      pickable=True)
 
 
 def _street_tips(s: pd.DataFrame, metric: str, labels: Mapping[str, str]) -> pd.DataFrame:
+    write, write_compliance = value_formatter(metric), value_formatter("compliance")
     return _tips(s, _title(s), [
         _labelled(labels["label_district"], s["district_name"]),
-        pd.Series([f"{labels[metric]}{labels['sep']}{format_value(metric, v)}" for v in s[metric]], index=s.index),
-        pd.Series([f"{labels['compliance']}{labels['sep']}{format_value('compliance', v)}" for v in s["compliance"]],
+        pd.Series([f"{labels[metric]}{labels['sep']}{write(v)}" for v in s[metric]], index=s.index),
+        pd.Series([f"{labels['compliance']}{labels['sep']}{write_compliance(v)}" for v in s["compliance"]],
                   index=s.index),
         _labelled("", s["point_note"]),
         pd.Series(labels["click_street"], index=s.index),
@@ -457,7 +495,7 @@ def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], 
                          "line": [[255, 215, 0, 255] if c == current else color for c, color in zip(s["code"],
                                                                                                    colors)]})
     return pdk.Layer(
-        "ScatterplotLayer", id="streets", data=pd.concat([rows, tips], axis=1), get_position=["lon", "lat"],
+        "ScatterplotLayer", id="streets", data=_records(pd.concat([rows, tips], axis=1)), get_position=["lon", "lat"],
         get_radius="radius", radius_units="'pixels'", get_fill_color=[255, 255, 255, 70], stroked=True,
         get_line_color="line", line_width_units="'pixels'", get_line_width=2, pickable=True, auto_highlight=True)
 
@@ -476,9 +514,10 @@ def district_labels_layer(districts: pd.DataFrame, target_crs: str = "WGS84") ->
     """Every district's name at its label point, always shown, a white halo so it reads over any fill."""
     d = shift_frame(districts.rename(columns={"label_lon": "lon", "label_lat": "lat"}), target_crs)
     d = d.dropna(subset=["lon", "lat"])
-    rows = pd.DataFrame({"lon": d["lon"].round(5), "lat": d["lat"].round(5), "text": _label(d).map(safe_text)})
-    return pdk.Layer("TextLayer", id="district-labels", data=rows, get_position=["lon", "lat"], get_text="text",
-                     get_size=15, size_units="'pixels'", get_color=[30, 30, 30, 255], font_family=_FONT,
+    rows = pd.DataFrame({"lon": d["lon"].round(5), "lat": d["lat"].round(5), "text": _safe(_label(d))})
+    return pdk.Layer("TextLayer", id="district-labels", data=_records(rows), get_position=["lon", "lat"],
+                     get_text="text", get_size=15, size_units="'pixels'", get_color=[30, 30, 30, 255],
+                     font_family=_FONT,
                      font_weight=700, character_set=_characters(rows["text"]), outline_width=3,
                      outline_color=[255, 255, 255, 230], font_settings={"sdf": True}, pickable=False,
                      get_text_anchor="'middle'", get_alignment_baseline="'center'")
@@ -488,8 +527,8 @@ def street_labels_layer(streets: pd.DataFrame, target_crs: str = "WGS84") -> pdk
     """Street names beside their symbols, sized in metres: too small to see at city zoom, readable from about
     zoom 12 on (a district's scale), so they appear as the user zooms in."""
     s = shift_frame(streets, target_crs)
-    rows = pd.DataFrame({"lon": s["lon"].round(5), "lat": s["lat"].round(5), "text": _label(s).map(safe_text)})
-    return pdk.Layer("TextLayer", id="street-labels", data=rows, get_position=["lon", "lat"], get_text="text",
+    rows = pd.DataFrame({"lon": s["lon"].round(5), "lat": s["lat"].round(5), "text": _safe(_label(s))})
+    return pdk.Layer("TextLayer", id="street-labels", data=_records(rows), get_position=["lon", "lat"], get_text="text",
                      get_size=260, size_units="'meters'", size_min_pixels=0, size_max_pixels=15,
                      get_color=[60, 60, 60, 255], font_family=_FONT, character_set=_characters(rows["text"]),
                      outline_width=2, outline_color=[255, 255, 255, 220], font_settings={"sdf": True},
@@ -501,14 +540,15 @@ def ring_layer(rows: pd.DataFrame, radius_m: float, layer_id: str = "rings") -> 
     """Walking-access rings: an outline `radius_m` metres around each chosen service point."""
     data = rows[["lon", "lat", "color"]].copy()
     data["color"] = data["color"].map(lambda c: [c[0], c[1], c[2], 160])
-    return pdk.Layer("ScatterplotLayer", id=layer_id, data=data, get_position=["lon", "lat"], get_radius=radius_m,
-                     radius_units="'meters'", filled=True, get_fill_color=[0, 120, 60, 18], stroked=True,
+    return pdk.Layer("ScatterplotLayer", id=layer_id, data=_records(data), get_position=["lon", "lat"],
+                     get_radius=radius_m, radius_units="'meters'", filled=True, get_fill_color=[0, 120, 60, 18],
+                     stroked=True,
                      get_line_color="color", line_width_min_pixels=1, pickable=False)
 
 
 def density_layer(rows: pd.DataFrame) -> pdk.Layer:
     """Where service points cluster: a heat map of positions only (no tooltips)."""
-    return pdk.Layer("HeatmapLayer", id="density", data=rows[["lon", "lat"]], get_position=["lon", "lat"],
+    return pdk.Layer("HeatmapLayer", id="density", data=_records(rows[["lon", "lat"]]), get_position=["lon", "lat"],
                      radius_pixels=40, intensity=1, threshold=0.05, opacity=0.55, pickable=False)
 
 
@@ -521,7 +561,7 @@ def site_layer(sites: pd.DataFrame, labels: Mapping[str, str], target_crs: str =
         pd.Series(labels["site_kind"], index=s.index),
     ])
     rows = pd.DataFrame({"lon": s["lon"].round(6), "lat": s["lat"].round(6)})
-    return pdk.Layer("ScatterplotLayer", id="sites", data=pd.concat([rows, tips], axis=1),
+    return pdk.Layer("ScatterplotLayer", id="sites", data=_records(pd.concat([rows, tips], axis=1)),
                      get_position=["lon", "lat"], get_radius=45, radius_units="'meters'", radius_min_pixels=3,
                      radius_max_pixels=8, get_fill_color=[20, 20, 20, 230], stroked=True,
                      get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=True)
@@ -536,7 +576,7 @@ def community_gap_layer(communities: pd.DataFrame, gap: str, labels: Mapping[str
     tips = _tips(c, _title(c), [pd.Series(what, index=c.index), _labelled(labels["label_street"], c["street_name"]),
                                 pd.Series(labels["gap_caveat"] if gap == "director" else "", index=c.index)])
     rows = pd.DataFrame({"code": c["code"], "lon": c["lon"].round(6), "lat": c["lat"].round(6)})
-    return pdk.Layer("ScatterplotLayer", id="community_gaps", data=pd.concat([rows, tips], axis=1),
+    return pdk.Layer("ScatterplotLayer", id="community_gaps", data=_records(pd.concat([rows, tips], axis=1)),
                      get_position=["lon", "lat"], get_radius=150, radius_units="'meters'", radius_min_pixels=5,
                      radius_max_pixels=14, filled=False, stroked=True, get_line_color=[214, 39, 40, 255],
                      line_width_min_pixels=2.5, pickable=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -173,15 +174,24 @@ def value(metric_id: str, district: str | None = None, street: str | None = None
 
 def fmt(metric_id: str, v, language: str | None = None) -> str:
     """A value as shown: counts with 万 in Chinese (330万) and separators in English, shares as %, rates 0.00."""
+    return formatter(metric_id, language)(v)
+
+
+def formatter(metric_id: str, language: str | None = None) -> Callable[[object], str]:
+    """fmt() of one metric as a function of the value: the metric looked up once, for a column of values (a map's
+    tooltips write thousands per click)."""
     language = language or lang()
     m = get(metric_id)
-    if v is None or pd.isna(v):   # not defined at the scope (NaN once it has passed through a frame)
-        return "—"
-    if m.is_share:
-        return f"{100 * float(v):.1f}%"
-    if m.is_rate:
-        return f"{float(v):.2f}"
-    return fmt_int(v, language)
+
+    def write(v) -> str:
+        if v is None or pd.isna(v):   # not defined at the scope (NaN once it has passed through a frame)
+            return "—"
+        if m.is_share:
+            return f"{100 * float(v):.1f}%"
+        if m.is_rate:
+            return f"{float(v):.2f}"
+        return fmt_int(v, language)
+    return write
 
 
 def source_text(metric_id: str, language: str | None = None) -> str:
