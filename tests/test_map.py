@@ -660,3 +660,43 @@ def test_a_layer_s_rows_are_sent_as_pandas_would_write_them():
     ours, theirs = maps._records(frame), frame.to_dict(orient="records")
     assert json.dumps(ours) == json.dumps(theirs)
     assert [type(v) for v in ours[0].values()] == [type(v) for v in theirs[0].values()]   # Python ints, not numpy
+
+
+def test_the_district_outlines_are_drawn_for_the_zoom_the_view_opens_at():
+    """At the city's view an outline is simplified to half a pixel one zoom level in (fewer vertices to draw, each
+    within that distance of the stored boundary); at a district's view, where a pixel is a few metres, as stored."""
+    stored = {r.code: shape(json.loads(r.geojson)) for r in db.query(
+        "map_districts", categories=None, system=None, level=None).itertuples()}
+    labels = maps.labels(lambda k: t(k, "zh"))
+    shares = {}
+    for scope, opts in (("city", maps.MapOptions()), ("district", maps.MapOptions(district="440305"))):
+        spec = maps.deck_spec(maps.build_map(db.query, opts, labels).deck)
+        tolerance = maps.draw_tolerance(spec["initialViewState"]["zoom"])
+        drawn = {f["properties"]["code"]: shape(f["geometry"]) for f in layer(spec, "districts")["data"]}
+        assert drawn.keys() == stored.keys()
+        for code, outline in drawn.items():
+            assert outline.is_valid, code
+            assert shapely.hausdorff_distance(outline, stored[code]) <= tolerance * 1.001, (scope, code)
+        shares[scope] = (sum(shapely.get_num_coordinates(g) for g in drawn.values())
+                         / sum(shapely.get_num_coordinates(g) for g in stored.values()))
+    assert 0.3 < shares["city"] < 0.7 and shares["district"] > 0.95, shares
+    assert 60 < maps.draw_tolerance(8.79) * maps.M_PER_DEGREE < 100   # ~80 m at the city's zoom, ~3 m at a street's
+    assert maps.draw_tolerance(13.5) * maps.M_PER_DEGREE < 4
+
+
+def test_a_bureau_s_dense_street_boundary_is_drawn_with_few_vertices_at_the_city_s_zoom():
+    """A boundary imported to ~5 m (thousands of vertices) is drawn at the city's view with a few dozen, within the
+    tolerance, its properties (the code a click drills down by) unchanged."""
+    dense = shapely.Point(114.05, 22.55).buffer(0.01, quad_segs=500)   # 2,001 vertices, ~3 m apart
+    streets = pd.DataFrame({"code": ["440304001"], "name": ["示例街道"], "district_code": ["440304"],
+                            "district_name": ["福田区"], "points": [3], "gaps": [1], "compliance": [0.5],
+                            "point_note": [None], "boundary": [json.dumps(shapely.geometry.mapping(dense))]})
+    texts = maps.labels(lambda k: t(k, "zh"))
+    tolerance = maps.draw_tolerance(8.79)
+    as_stored = maps.street_area_layer(streets, "points", texts).data[0]
+    at_city = maps.street_area_layer(streets, "points", texts, tolerance=tolerance).data[0]
+    drawn = shape(at_city["geometry"])
+    assert shapely.get_num_coordinates(shape(as_stored["geometry"])) == 2001
+    assert shapely.get_num_coordinates(drawn) < 100 and drawn.is_valid
+    assert shapely.hausdorff_distance(drawn, dense) <= tolerance * 1.001
+    assert at_city["properties"] == as_stored["properties"]

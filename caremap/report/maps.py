@@ -14,10 +14,13 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
+from shapely.geometry import mapping
 
 from caremap.common import crs
 from caremap.report import metrics, terms, tiles
@@ -190,6 +193,34 @@ def shift_geometry(geometry: dict, target_crs: str) -> dict:
     return {**geometry, "coordinates": crs.convert_geometry(geometry["coordinates"], crs.wgs84_to_gcj02)}
 
 
+# A boundary is drawn simplified to half a pixel at one zoom level closer than the view opens at: the outline is
+# exact to the eye there and one step in, and the map draws fewer vertices. Without a GPU (a browser drawing WebGL
+# in software, as on many office PCs) a frame's cost follows the outlines' vertices: the city's 10 districts,
+# 2,784 vertices, took 95 of a frame's 155 ms (headless Chromium, 2026-12-07); a bureau's own street and community
+# boundaries are stored to ~5 m and can hold many times more.
+EARTH_M_PER_PX_Z0 = 156_543.03392   # metres per pixel at zoom 0 at the equator (512-pixel world: deck.gl's /2)
+M_PER_DEGREE = 111_320.0
+
+
+def draw_tolerance(zoom: float, lat: float = 22.6) -> float:
+    """Degrees a drawn boundary may be simplified by for a view at `zoom`: half a pixel at zoom + 1."""
+    metres_per_px = EARTH_M_PER_PX_Z0 * math.cos(math.radians(lat)) / 2 ** (zoom + 1)
+    return 0.5 * metres_per_px / M_PER_DEGREE
+
+
+@lru_cache(maxsize=8192)
+def _drawn_text(geojson: str, tolerance: float) -> str:
+    geometry = shapely.from_geojson(geojson)
+    simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
+    return json.dumps(mapping(simple)) if simple.is_valid and not simple.is_empty else geojson
+
+
+def drawn(geojson: str, tolerance: float) -> dict:
+    """A stored boundary (GeoJSON text) as the map draws it: simplified by `tolerance` degrees, topology kept (a new
+    dict each time; the simplified text is kept per boundary and tolerance)."""
+    return json.loads(_drawn_text(geojson, round(tolerance, 7)) if tolerance > 0 else geojson)
+
+
 def geojson_bbox(geometries) -> tuple[float, float, float, float] | None:
     """(west, south, east, north) of GeoJSON geometries (dicts or JSON strings)."""
     lons, lats = [], []
@@ -320,8 +351,9 @@ def _labelled(prefix: str, values: pd.Series) -> pd.Series:
 
 
 def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, str], breaks: list[float],
-                   current: str | None = None, target_crs: str = "WGS84") -> pdk.Layer:
-    """The district polygons as a choropleth of `metric`: the base map when there are no tiles."""
+                   current: str | None = None, target_crs: str = "WGS84", tolerance: float = 0.0) -> pdk.Layer:
+    """The district polygons as a choropleth of `metric`: the base map when there are no tiles (outlines simplified
+    by `tolerance` degrees: draw_tolerance)."""
     colors = palette(metric, max(len(breaks) - 1, 1))
     # the chosen metric first, then the other three, then the hint
     shown = (*METRICS, CHANGE) if CHANGE in districts.columns else METRICS
@@ -333,7 +365,7 @@ def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, st
         k = classify(value, breaks)
         rgb = NO_DATA if k is None else colors[k]
         alpha = 235 if (current is None or row.code == current) else 110
-        geometry = shift_geometry(json.loads(row.geojson), target_crs) if row.geojson else None
+        geometry = shift_geometry(drawn(row.geojson, tolerance), target_crs) if row.geojson else None
         if geometry is None:
             continue
         lines = [f"{labels[m]}{labels['sep']}{writers[m](getattr(row, m))}" for m in order]
@@ -433,7 +465,7 @@ def _outline(code: str, current: str | None, searched: str | None) -> tuple[list
 
 
 def community_area_layer(units: pd.DataFrame, labels: Mapping[str, str], searched: str | None = None,
-                         target_crs: str = "WGS84") -> pdk.Layer:
+                         target_crs: str = "WGS84", tolerance: float = 0.0) -> pdk.Layer:
     """Community units with the bureau's boundaries, coloured by their gaps (community-level standards not met)."""
     tips = _tips(units, _title(units), [
         _labelled(labels["label_street"], units["street_name"]),
@@ -445,7 +477,7 @@ def community_area_layer(units: pd.DataFrame, labels: Mapping[str, str], searche
     for (_, row), (_, tip) in zip(units.iterrows(), tips.iterrows()):
         line, width = _outline(row["code"], None, searched)
         rgb = GAP_RGB.get(int(row["gaps"]), MANY_GAPS_RGB)
-        features.append({"type": "Feature", "geometry": shift_geometry(json.loads(row["boundary"]), target_crs),
+        features.append({"type": "Feature", "geometry": shift_geometry(drawn(row["boundary"], tolerance), target_crs),
                          "properties": {"code": row["code"], "street_code": row["street_code"],
                                         "district_code": row["district_code"], "fill": [*rgb, 170], "line": line,
                                         "width": width, **tip.to_dict()}})
@@ -456,7 +488,7 @@ def community_area_layer(units: pd.DataFrame, labels: Mapping[str, str], searche
 
 
 def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
-                      target_crs: str = "WGS84", searched: str | None = None) -> pdk.Layer:
+                      target_crs: str = "WGS84", searched: str | None = None, tolerance: float = 0.0) -> pdk.Layer:
     """The streets with the bureau's boundaries as a choropleth of `metric` (classes over these streets), the
     street in scope outlined in gold."""
     s = streets[has_boundary(streets)]
@@ -468,7 +500,7 @@ def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, s
         k = classify(row[metric], breaks)
         rgb = NO_DATA if k is None else colors[k]
         line, width = _outline(row["code"], current, searched)
-        features.append({"type": "Feature", "geometry": shift_geometry(json.loads(row["boundary"]), target_crs),
+        features.append({"type": "Feature", "geometry": shift_geometry(drawn(row["boundary"], tolerance), target_crs),
                          "properties": {"code": row["code"], "district_code": row["district_code"],
                                         "fill": [*rgb, 200], "line": line, "width": width, **tip.to_dict()}})
     return pdk.Layer(
@@ -763,7 +795,16 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
     points = pd.DataFrame() if binned else run_query("map_points", **scope, **filters, max_rows=max_raw_points)
     breaks = CHANGE_BREAKS if opts.metric == CHANGE else class_breaks(districts[opts.metric],
                                                                        whole=is_count(opts.metric))
-    layers: list[pdk.Layer] = [district_layer(districts, opts.metric, texts, breaks, opts.district, target)]
+    if opts.focus:
+        lon, lat = opts.focus[0], opts.focus[1]
+        if target != "WGS84":
+            lon, lat = crs.wgs84_to_gcj02(lon, lat)
+        view = point_view(lon, lat, opts.focus[2])
+    else:
+        view = scope_view(districts, streets, opts.district, opts.street, points, target)
+    tolerance = draw_tolerance(view.zoom)   # the view first: the boundaries are drawn for the zoom it opens at
+    layers: list[pdk.Layer] = [district_layer(districts, opts.metric, texts, breaks, opts.district, target,
+                                              tolerance)]
     if "density" in opts.layers and not binned and not points.empty:
         layers.append(density_layer(shift_frame(points, target)))
     if "rings" in opts.layers and opts.ring_categories:
@@ -791,23 +832,17 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
                 layers.append(community_gap_layer(communities, "director" if gap == "no_director" else "home",
                                                   texts, target))
     if has_boundary(streets).any():   # the bureau's boundaries, under the points and the symbols
-        layers.insert(1, street_area_layer(streets, opts.street_metric, texts, opts.street, target, opts.focus_code))
+        layers.insert(1, street_area_layer(streets, opts.street_metric, texts, opts.street, target, opts.focus_code,
+                                           tolerance))
     if opts.district or opts.street:   # community areas below the city: 783 boundaries would crowd the city view
         units = run_query("map_community_areas", **scope)
         if not units.empty:
             layers.insert(2 if has_boundary(streets).any() else 1,
-                          community_area_layer(units, texts, opts.focus_code, target))
+                          community_area_layer(units, texts, opts.focus_code, target, tolerance))
     if not streets.empty:
         layers.append(street_layer(streets, opts.street_metric, texts, opts.street, target))
         layers.append(street_labels_layer(streets, target))
     layers.append(district_labels_layer(districts, target))  # on top: place names orient every view
-    if opts.focus:
-        lon, lat = opts.focus[0], opts.focus[1]
-        if target != "WGS84":
-            lon, lat = crs.wgs84_to_gcj02(lon, lat)
-        view = point_view(lon, lat, opts.focus[2])
-    else:
-        view = scope_view(districts, streets, opts.district, opts.street, points, target)
     if source:
         layers = tile_layers(source, view) + layers
     return MapResult(deck(layers, view), legend_classes(opts.metric, breaks), districts, points, n_points, binned,
@@ -821,9 +856,10 @@ SHENZHEN = (114.06, 22.62)
 DEFAULT_RGB = (31, 119, 180)
 
 
-def boundaries_layer(boundaries: pd.DataFrame) -> pdk.Layer:
-    """District outlines (GeoJSON text per row; the district in scope filled a little darker)."""
-    features = [{"type": "Feature", "geometry": json.loads(row.geojson),
+def boundaries_layer(boundaries: pd.DataFrame, tolerance: float = 0.0) -> pdk.Layer:
+    """District outlines (GeoJSON text per row; the district in scope filled a little darker), simplified by
+    `tolerance` degrees (draw_tolerance of the view's zoom)."""
+    features = [{"type": "Feature", "geometry": drawn(row.geojson, tolerance),
                  "properties": {"name": row.name, "fill": [60, 60, 60, 40] if row.in_scope else [200, 200, 200, 40]}}
                 for row in boundaries.itertuples(index=False)]
     return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id="district-boundaries",
@@ -852,8 +888,9 @@ def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, co
     dots = pdk.Layer("ScatterplotLayer", data, id="points", get_position=["lon", "lat"], get_fill_color="dot_color",
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                      get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
-    return CompactDeck(layers=[boundaries_layer(boundaries), dots], initial_view_state=_points_view(data),
-                       map_provider=None, tooltip={"text": tooltip})
+    view = _points_view(data)
+    return CompactDeck(layers=[boundaries_layer(boundaries, draw_tolerance(view.zoom)), dots],
+                       initial_view_state=view, map_provider=None, tooltip={"text": tooltip})
 
 
 def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: float) -> pdk.Deck:
@@ -866,8 +903,9 @@ def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: 
     rings = pdk.Layer("ScatterplotLayer", data, id="bins", get_position=["lon", "lat"], get_radius="radius",
                       radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
                       stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
-    return CompactDeck(layers=[boundaries_layer(boundaries), rings], initial_view_state=_points_view(data),
-                       map_provider=None, tooltip={"text": "{label}"})
+    view = _points_view(data)
+    return CompactDeck(layers=[boundaries_layer(boundaries, draw_tolerance(view.zoom)), rings],
+                       initial_view_state=view, map_provider=None, tooltip={"text": "{label}"})
 
 
 # Site-planner colours: units still short, units the proposal closes, units already meeting, proposed sites.
@@ -886,7 +924,8 @@ def planner_deck(units: pd.DataFrame, sites: pd.DataFrame, closed: set, boundari
                               "tip": [f"{safe_text(n)} · {texts[s]}" for n, s in zip(units["name"], state)]})
     site_rows = pd.DataFrame({"lon": sites["lon"].round(6), "lat": sites["lat"].round(6),
                               "tip": [f"{texts['site']} {i}: {safe_text(n)}" for i, n in enumerate(sites["name"], 1)]})
-    layers = [boundaries_layer(boundaries)]
+    view = _points_view(pd.concat([unit_rows[["lon", "lat"]], site_rows[["lon", "lat"]]]))
+    layers = [boundaries_layer(boundaries, draw_tolerance(view.zoom))]
     if walk_m > 0 and len(site_rows):
         layers.append(pdk.Layer("ScatterplotLayer", site_rows, id="planner-walk", get_position=["lon", "lat"],
                                 get_radius=float(walk_m), radius_units="'meters'", filled=True,
@@ -898,5 +937,4 @@ def planner_deck(units: pd.DataFrame, sites: pd.DataFrame, closed: set, boundari
     layers.append(pdk.Layer("ScatterplotLayer", site_rows, id="planner-sites", get_position=["lon", "lat"],
                             get_radius=160, radius_min_pixels=9, radius_max_pixels=16, filled=False, stroked=True,
                             get_line_color=PLAN_COLOURS["site"], line_width_min_pixels=3, pickable=True))
-    view = _points_view(pd.concat([unit_rows[["lon", "lat"]], site_rows[["lon", "lat"]]]))
     return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip={"text": "{tip}"})
