@@ -125,9 +125,7 @@ def view() -> None:
     left, right = st.columns([3, 1])
     with left:
         st.markdown(maps.TOOLBAR_INSIDE_CSS, unsafe_allow_html=True)   # the full-screen button over the map, not the
-        with st.container(key="map_frame"):                              # search box above it
-            st.pydeck_chart(result.deck, on_select=_on_pick, selection_mode="single-object", key="map_deck",
-                            height=maps.MAP_HEIGHT)
+        frame = st.container(key="map_frame")                          # search box above it
         widgets.source(t("map.source", "zh"), t("map.source", "en"))
         st.caption(t("map.notice"))
         if tile_error:
@@ -172,6 +170,12 @@ def view() -> None:
                 st.markdown(f"**{html.escape(card['name'])}**")
                 for label, value in card["fields"]:
                     st.text(f"{t('map.label_' + label)}{value}")
+
+    # the map is sent last, into its place at the top: the legend and the captions beside and below it are drawn
+    # first, and do not wait behind the browser's reading of the deck (the largest message of the page)
+    with frame:
+        st.pydeck_chart(result.deck, on_select=_on_pick, selection_mode="single-object", key="map_deck",
+                        height=maps.MAP_HEIGHT)
 
 
 view()
