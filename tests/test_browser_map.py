@@ -426,3 +426,32 @@ def test_a_search_and_the_ring_options_update_the_map_in_place_instead_of_buildi
     page.locator(".st-key-map_ring_cats").wait_for(timeout=60_000)   # the rings' options, above the map too
     assert page.evaluate(f"[...document.querySelectorAll('{DECK} canvas')].map(c => c.caremapMark)") == ["first"]
     assert log.errors == []
+
+
+def test_a_filter_redraws_the_points_it_leaves_and_only_those(app_url, browser):
+    """The browser keeps a layer whose id (a digest of its content) is unchanged; a filter changes the points layer,
+    which must then be drawn anew: the orange 未成年人保护工作站 (68 points) go, the green 儿童之家 stay."""
+    from PIL import Image
+
+    def orange(img) -> int:   # #ff7f0e at alpha 220 over any light fill
+        return sum(1 for r, g, b in img.getdata() if r > 200 and 90 < g < 165 and b < 80)
+
+    def green(img) -> int:    # #2ca02c at alpha 220
+        return sum(1 for r, g, b in img.getdata() if r < 110 and g > 140 and b < 110)
+
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    log = ConsoleLog(page)
+    open_map(page, app_url)
+    before = wait_for_pixels(page, ARTIFACTS / "map-before-filter.png")
+    wait_until_still(page, ARTIFACTS / "map-before-filter.png")
+    before = Image.open(io.BytesIO(page.locator(DECK).screenshot())).convert("RGB")
+    assert orange(before) > 20 and green(before) > 50, (orange(before), green(before))
+    page.locator(".st-key-map_category input").fill("儿童之家")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.get_by_text(t("map.shown_points", "zh", n="716")).wait_for(timeout=60_000)   # the page says it
+    after = wait_for_change(page, before, ARTIFACTS / "map-after-filter.png", min_share=0.01)
+    wait_until_still(page, ARTIFACTS / "map-after-filter.png")
+    after = Image.open(io.BytesIO(page.locator(DECK).screenshot())).convert("RGB")
+    assert orange(after) == 0 and green(after) > 50, (orange(after), green(after))
+    assert log.errors == []

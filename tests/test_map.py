@@ -32,7 +32,7 @@ def deck_of(at) -> dict:
 
 
 def layer(spec: dict, layer_id: str) -> dict:
-    found = [x for x in spec["layers"] if x["id"] == layer_id]
+    found = [x for x in spec["layers"] if maps.base_id(x["id"]) == layer_id]
     assert found, f"no layer {layer_id!r} in {[x['id'] for x in spec['layers']]}"
     return found[0]
 
@@ -104,7 +104,7 @@ def test_filters_give_one_point_per_filtered_service_point():
     at.selectbox(key="map_system").set_value("妇联").run()  # children's homes belong to 妇联, workstations to 民政
     assert len(layer(deck_of(at), "points")["data"]) == int((want["system"] == "妇联").sum())
     at.selectbox(key="map_level").set_value("street").run()  # no 妇联 children's home is a street-level point
-    assert "points" not in [x["id"] for x in deck_of(at)["layers"]]
+    assert "points" not in [maps.base_id(x["id"]) for x in deck_of(at)["layers"]]
 
 
 def test_district_scope_view_is_centred_inside_that_district_and_closer():
@@ -197,7 +197,7 @@ def test_optional_layers_sites_rings_density_and_community_gaps():
     at.multiselect(key="map_layers").set_value(list(maps.OPTIONAL_LAYERS)).run()
     assert not at.exception
     spec = deck_of(at)
-    ids = [x["id"] for x in spec["layers"]]
+    ids = [maps.base_id(x["id"]) for x in spec["layers"]]
     assert {"density", "rings", "sites", "community_gaps"} <= set(ids)
     sites = db.query("map_sites", district="440305", street=None, max_rows=maps.MAX_RAW_POINTS)
     assert len(layer(spec, "sites")["data"]) == len(sites)
@@ -205,7 +205,7 @@ def test_optional_layers_sites_rings_density_and_community_gaps():
                      level=None, max_rows=maps.MAX_RAW_POINTS)
     rings = layer(spec, "rings")
     assert len(rings["data"]) == len(homes) and rings["getRadius"] == 1000
-    gaps = [x for x in spec["layers"] if x["id"] == "community_gaps"]
+    gaps = [x for x in spec["layers"] if maps.base_id(x["id"]) == "community_gaps"]
     units = db.query("map_community_gaps", district="440305", street=None)
     assert sorted(len(g["data"]) for g in gaps) == sorted([int((~units["has_director"]).sum()),
                                                           int((~units["has_children_home"]).sum())])
@@ -347,7 +347,7 @@ def test_above_the_threshold_points_are_binned_in_duckdb(con):
     texts = maps.labels(lambda k: t(k, "zh"))
     result = maps.build_map(functools.partial(db.run, con), maps.MapOptions(), texts, max_raw_points=500)
     spec = maps.deck_spec(result.deck)
-    ids = [x["id"] for x in spec["layers"]]
+    ids = [maps.base_id(x["id"]) for x in spec["layers"]]
     assert result.binned and "points" not in ids and "bins" in ids
     bins = db.run(con, "map_point_bins", district=None, street=None, cell_m=result.cell_m, **ALL_FILTERS)
     assert int(bins["points"].sum()) == result.n_points == 1513
@@ -363,9 +363,10 @@ def test_above_the_threshold_project_sites_are_binned_in_duckdb(con):
     n_sites = int(db.run(con, "map_site_count", district=None, street=None)["sites"].iloc[0])
     assert n_sites == 378
     raw = maps.deck_spec(maps.build_map(functools.partial(db.run, con), opts, texts).deck)
-    assert len(layer(raw, "sites")["data"]) == n_sites and "site_bins" not in [x["id"] for x in raw["layers"]]
+    assert len(layer(raw, "sites")["data"]) == n_sites
+    assert "site_bins" not in [maps.base_id(x["id"]) for x in raw["layers"]]
     binned = maps.deck_spec(maps.build_map(functools.partial(db.run, con), opts, texts, max_raw_points=100).deck)
-    ids = [x["id"] for x in binned["layers"]]
+    ids = [maps.base_id(x["id"]) for x in binned["layers"]]
     assert "sites" not in ids and "site_bins" in ids
     bins = db.run(con, "map_site_bins", district=None, street=None, org_id=None, cell_m=maps.bin_size_m(None, None))
     assert int(bins["sites"].sum()) == n_sites and len(layer(binned, "site_bins")["data"]) == len(bins) < n_sites
@@ -581,14 +582,14 @@ def test_every_tooltip_field_of_every_layer_is_filled(district, street, language
 
 def test_the_map_names_every_district_and_its_streets():
     spec = maps.deck_spec(maps.build_map(db.query, maps.MapOptions(), maps.labels(lambda k: t(k, "zh"))).deck)
-    labels = next(la for la in spec["layers"] if la["id"] == "district-labels")
+    labels = next(la for la in spec["layers"] if maps.base_id(la["id"]) == "district-labels")
     names = db.query("districts")["name"].tolist()
     assert sorted(r["text"] for r in labels["data"]) == sorted(names) and len(names) == 10
     assert set("".join(names)) <= set(labels["characterSet"])  # the CJK glyphs are in the font atlas
     assert labels["sizeUnits"] == "pixels" and labels["fontFamily"].startswith("Noto Sans CJK SC")
-    streets = next(la for la in spec["layers"] if la["id"] == "street-labels")
+    streets = next(la for la in spec["layers"] if maps.base_id(la["id"]) == "street-labels")
     assert len(streets["data"]) == 74 and streets["sizeUnits"] == "meters"  # readable from a district's zoom on
-    assert spec["layers"][-1]["id"] == "district-labels"  # drawn above everything
+    assert maps.base_id(spec["layers"][-1]["id"]) == "district-labels"  # drawn above everything
 
 
 def _ranges(legend: list[dict]) -> list[tuple[int, int]]:
@@ -625,7 +626,7 @@ def test_the_map_legend_holds_each_districts_tooltip_value_in_its_colours_class(
     texts = maps.labels(lambda k: t(k, "zh"))
     result = maps.build_map(db.query, maps.MapOptions(metric=metric), texts)
     spec = maps.deck_spec(result.deck)
-    features = next(layer for layer in spec["layers"] if layer["id"] == "districts")["data"]
+    features = next(layer for layer in spec["layers"] if maps.base_id(layer["id"]) == "districts")["data"]
     colours = ["#{:02x}{:02x}{:02x}".format(*f["properties"]["fill"][:3]) for f in features]
     assert all(" – " not in e["label"] for e in result.legend)
     ranges = dict(zip([e["color"] for e in result.legend], _ranges(result.legend)))
@@ -700,3 +701,32 @@ def test_a_bureau_s_dense_street_boundary_is_drawn_with_few_vertices_at_the_city
     assert shapely.get_num_coordinates(drawn) < 100 and drawn.is_valid
     assert shapely.hausdorff_distance(drawn, dense) <= tolerance * 1.001
     assert at_city["properties"] == as_stored["properties"]
+
+
+def test_the_browser_keeps_a_layer_while_it_is_unchanged_and_builds_it_anew_when_it_changes():
+    """Each layer's id carries a digest of what it is sent with: a change of metric renews the districts' id and keeps
+    the points', streets' and names' (deck.gl keeps their buffers: `dataComparator`); a filter renews the points'. The
+    deck is otherwise what the compact deck sends, and a click reads the layer's own id back."""
+    texts = maps.labels(lambda k: t(k, "zh"))
+
+    def build(**opts):
+        result = maps.build_map(db.query, maps.MapOptions(**opts), texts)
+        plain = json.loads(maps.CompactDeck.to_json(result.deck))
+        return {maps.base_id(x["id"]): x["id"] for x in maps.deck_spec(result.deck)["layers"]}, result.deck, plain
+
+    first, deck, plain = build()
+    spec = maps.deck_spec(deck)
+    assert [maps.base_id(x["id"]) for x in spec["layers"]] == [x["id"] for x in plain["layers"]]
+    assert all(x.pop("dataComparator") == "@@=true" for x in spec["layers"])
+    for x in (*spec["layers"], *plain["layers"]):
+        x.pop("id")
+    assert spec == plain                                   # nothing else differs
+    again, _, _ = build()
+    assert again == first                                  # the same content, the same ids
+    gaps, _, _ = build(metric="gaps")
+    assert gaps["districts"] != first["districts"]
+    assert all(gaps[k] == first[k] for k in ("points", "streets", "street-labels", "district-labels"))
+    homes, _, _ = build(categories=("children_home",))
+    assert homes["points"] != first["points"] and homes["district-labels"] == first["district-labels"]
+    selection = {"selection": {"objects": {first["points"]: [{"id": "SP0000001"}]}}}
+    assert maps.picked(selection) == ("points", {"id": "SP0000001"})

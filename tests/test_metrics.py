@@ -298,7 +298,7 @@ def test_the_map_s_district_tooltips_show_the_metrics(language):
     from caremap.report import maps
 
     spec = maps.deck_spec(maps.build_map(db.query, maps.MapOptions(), maps.labels(lambda k: t(k, language))).deck)
-    layer = next(la for la in spec["layers"] if la["id"] == "districts")
+    layer = next(la for la in spec["layers"] if maps.base_id(la["id"]) == "districts")
     labels = maps.labels(lambda k: t(k, language))
     for feature in layer["data"]:
         props = feature["properties"]

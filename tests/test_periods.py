@@ -138,14 +138,14 @@ def test_the_map_colours_districts_and_streets_by_the_change():
     result = maps.build_map(db.query, opts, texts)
     spec = maps.deck_spec(result.deck)
     fills = {f["properties"]["code"]: tuple(f["properties"]["fill"][:3])
-             for f in next(layer for layer in spec["layers"] if layer["id"] == "districts")["data"]}
+             for f in next(layer for layer in spec["layers"] if maps.base_id(layer["id"]) == "districts")["data"]}
     assert fills["440306"] == maps.CHANGE_RGB[3] and fills["440305"] == maps.CHANGE_RGB[0]
     assert fills["440303"] == maps.CHANGE_RGB[2]   # no change: the neutral class
-    streets = next(layer for layer in spec["layers"] if layer["id"] == "streets")["data"]
+    streets = next(layer for layer in spec["layers"] if maps.base_id(layer["id"]) == "streets")["data"]
     lines = {s["code"]: tuple(s["line"][:3]) for s in streets}
     assert lines["440306017"] == maps.CHANGE_RGB[3] and lines["440306018"] == maps.CHANGE_RGB[2]
-    tip = next(f["properties"] for f in next(la for la in spec["layers"] if la["id"] == "districts")["data"]
-               if f["properties"]["code"] == "440305")
+    districts = next(la for la in spec["layers"] if maps.base_id(la["id"]) == "districts")["data"]
+    tip = next(f["properties"] for f in districts if f["properties"]["code"] == "440305")
     assert tip["tip_1"] == "map.gap_changemap.sep-3"   # label, separator (：or : ), value
     assert [c["label"] for c in result.legend] == list(maps.CHANGE_LABELS)
 
@@ -304,7 +304,7 @@ def test_the_map_page_colours_by_the_change_since_the_chosen_period(tmp_path, mo
     assert any(f"缺口变化：{before.as_of} 至 2020-05-31" in c.value for c in at.caption)
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     fills = {f["properties"]["code"]: tuple(f["properties"]["fill"][:3])
-             for f in next(la for la in deck["layers"] if la["id"] == "districts")["data"]}
+             for f in next(la for la in deck["layers"] if maps.base_id(la["id"]) == "districts")["data"]}
     change = compare.gap_change_by_place(compare.compare(before, compare.resolve("live", live)))
     for code, rgb in fills.items():
         assert rgb == maps.CHANGE_RGB[maps.classify(change.get(code, 0), maps.CHANGE_BREAKS)]

@@ -8,6 +8,7 @@ only when a tile source is configured (caremap.report.tiles), as BitmapLayers la
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
@@ -660,9 +661,48 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
+ID_DIGEST = "~"   # a layer id as the browser gets it: points~1a2b3c4d5e (see StableDeck)
+
+
+def base_id(layer_id: str) -> str:
+    """A layer's own id, without the digest of its content that the browser's copy carries."""
+    return layer_id.split(ID_DIGEST, 1)[0]
+
+
+class StableDeck(CompactDeck):
+    """The resource map's deck, whose layers the browser keeps when a rerun sends them unchanged.
+
+    Every rerun sends the whole deck again; the browser parses it anew, so each layer's data is a new array and
+    deck.gl, comparing arrays by identity, rebuilds every layer: after a change of metric, the 1,513 service points,
+    the streets and the place names as well as the districts that did change. Here each layer's id carries a digest
+    of everything the layer is sent with (data, colours, sizes), and deck.gl is told that the data of a layer with an
+    unchanged id is unchanged (`dataComparator`). A layer whose content changes has a new id and is built anew; one
+    whose content does not keeps its buffers. (Streamlit replaces a layer's `updateTriggers` with its own once a chart
+    has `on_select`, so a trigger that changes with the content cannot be used.) The page's click handling reads the
+    layer's own id back with base_id()."""
+
+    def to_json(self) -> str:
+        from pydeck.bindings.json_tools import default_serialize
+
+        def dumps(value) -> str:
+            return json.dumps(value, sort_keys=True, default=default_serialize, separators=(",", ":"),
+                              ensure_ascii=False)
+
+        layers = []
+        for layer in self.layers:
+            attrs = default_serialize(layer)
+            own = attrs.pop("id")
+            body = dumps({**attrs, "dataComparator": "@@=true"})
+            digest = hashlib.blake2b(body.encode("utf-8"), digest_size=5).hexdigest()
+            layers.append('{"id":' + dumps(f"{own}{ID_DIGEST}{digest}") + "," + body[1:])
+        rest = dumps({k: v for k, v in default_serialize(self).items() if k != "layers"})
+        return '{"layers":[' + ",".join(layers) + "]," + rest[1:]
+
+
 def deck(layers: list[pdk.Layer], view: pdk.ViewState, height: int = MAP_HEIGHT) -> pdk.Deck:
-    """The deck: no map provider (nothing fetched), the shared tooltip, the given layers bottom to top."""
-    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP, height=height)
+    """The deck: no map provider (nothing fetched), the shared tooltip, the given layers bottom to top, each kept by
+    the browser while it is unchanged (StableDeck)."""
+    return StableDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP, height=height)
 
 
 def deck_spec(d: pdk.Deck) -> dict:
@@ -706,7 +746,7 @@ def picked(selection: Mapping | None) -> tuple[str, dict] | None:
     objects = (selection.get("selection") or {}).get("objects") or {}
     for layer_id, objs in objects.items():
         if objs:
-            return layer_id, objs[0]
+            return base_id(layer_id), objs[0]
     return None
 
 
