@@ -730,3 +730,16 @@ def test_the_browser_keeps_a_layer_while_it_is_unchanged_and_builds_it_anew_when
     assert homes["points"] != first["points"] and homes["district-labels"] == first["district-labels"]
     selection = {"selection": {"objects": {first["points"]: [{"id": "SP0000001"}]}}}
     assert maps.picked(selection) == ("points", {"id": "SP0000001"})
+
+
+def test_the_district_outlines_answer_no_hover_and_lie_between_the_fills_and_the_points():
+    """Picking draws every pickable layer again at each move of the mouse: the outlines (most of the map's vertices)
+    are a layer of their own that is not pickable; the fill below answers hovers and clicks."""
+    spec = maps.deck_spec(maps.build_map(db.query, maps.MapOptions(), maps.labels(lambda k: t(k, "zh"))).deck)
+    fill, outlines = layer(spec, "districts"), layer(spec, "district-outlines")
+    assert fill["pickable"] and fill["filled"] and not fill["stroked"]
+    assert not outlines["pickable"] and outlines["stroked"] and not outlines["filled"]
+    assert [f["properties"]["code"] for f in outlines["data"]] == [f["properties"]["code"] for f in fill["data"]]
+    assert [f["geometry"] for f in outlines["data"]] == [f["geometry"] for f in fill["data"]]
+    order = [maps.base_id(x["id"]) for x in spec["layers"]]
+    assert order.index("districts") < order.index("district-outlines") < order.index("points")

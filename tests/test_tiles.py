@@ -15,7 +15,7 @@ import tilefixtures as tf
 from PIL import Image
 
 from caremap.common.i18n import t
-from caremap.report import tiles
+from caremap.report import maps, tiles
 from conftest import ROOT
 
 KINDS = {"folder": tf.folder, "mbtiles": tf.mbtiles, "pmtiles": tf.pmtiles}
@@ -67,7 +67,7 @@ def test_the_map_page_sends_the_tiles_inside_the_map_each_where_it_belongs(sourc
     for b in bitmaps:
         assert b["image"].startswith("data:image/png;base64,")   # nothing for the browser to fetch
         image = Image.open(io.BytesIO(base64.b64decode(b["image"].split(",", 1)[1])))
-        z, x, y = map(int, b["id"].split("-")[2:])
+        z, x, y = map(int, maps.base_id(b["id"]).split("-")[2:])
         assert image.info["zxy"] == f"{z}/{x}/{y}"
         assert b["bounds"] == pytest.approx(list(tiles.tile_bounds(x, y, z)))
     caption = " ".join(c.value for c in at.caption)
