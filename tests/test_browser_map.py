@@ -263,6 +263,14 @@ def test_clicking_a_district_on_the_map_drills_down_to_it(app_url, browser):
     page.get_by_text("范围：全市 › 大鹏新区").wait_for(timeout=30_000)
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     page.get_by_text("范围：全市 › 大鹏新区").wait_for(timeout=30_000)
+    # the page can show the new scope before its run has ended: wait for the app to be idle, then for Playwright to
+    # hand over the frames the browser has received (it delivers them to Python only while it waits)
+    page.wait_for_function("document.querySelector('[data-testid=stApp]')"
+                           "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=60_000)
+    deadline = time.monotonic() + 30
+    while (len([r for r in runs if r >= first_click]) < len([a for a in asked if a >= first_click])
+           and time.monotonic() < deadline):
+        page.wait_for_timeout(100)
     page.screenshot(path=str(ARTIFACTS / "map-after-click.png"))
     query, errors = page.evaluate("() => location.search"), list(log.errors)
     assert "district=4403DP" in query
