@@ -18,7 +18,7 @@ import geofixtures as gf
 import pytest
 import shapely
 import shapely.affinity
-from shapely.geometry import Polygon, box
+from shapely.geometry import Polygon, box, shape
 
 import factories
 from caremap import cli, ingest
@@ -415,6 +415,22 @@ def test_community_areas_and_the_searched_unit_are_outlined_on_the_map(bureau_st
     streets = {f["properties"]["code"]: f["properties"] for f in layers["street-areas"].data}
     assert streets[street]["line"] == maps.GOLD   # the street in scope
     assert ("community", first) in set(zip(found["kind"], found["code"]))
+    # the outlines: bands in a layer of their own above the fills (deck.gl draws a line one segment at a time without
+    # a GPU, a polygon at once), the searched unit's 4 pixels wide and last (on top), the others 1 pixel
+    order = [layer.id for layer in result.deck.layers]
+    assert order.index("community-areas") < order.index("community-area-outlines") < order.index("district-outlines")
+    assert order.index("street-areas") < order.index("street-area-outlines")
+    assert not any(layers[k].stroked for k in ("community-areas", "street-areas"))
+    bands = layers["community-area-outlines"]
+    assert not bands.pickable and len(bands.data) == len(areas)
+    assert [f["properties"]["line"] for f in bands.data][-1] == maps.SEARCHED
+    zoom = result.deck.initial_view_state.zoom
+    for feature, px in ((bands.data[-1], 4), (bands.data[0], 1)):
+        band = shapely.transform(shape(feature["geometry"]), maps._to_mercator)
+        assert band.is_valid
+        # a thin band's area over half its perimeter is its width
+        assert band.area / (band.length / 2) == pytest.approx(maps.band_width(zoom, px), rel=0.2)
+    assert [f["properties"]["line"] for f in layers["street-area-outlines"].data][-1] == maps.GOLD
 
 
 def test_a_kml_of_community_locations_reads_as_points(live, truth, tmp_path):

@@ -222,6 +222,41 @@ def drawn(geojson: str, tolerance: float) -> dict:
     return json.loads(_drawn_text(geojson, round(tolerance, 7)) if tolerance > 0 else geojson)
 
 
+# An outline is drawn as a thin band of polygon, not as a line. Without a GPU, deck.gl's line layers (PathLayer,
+# LineLayer) are drawn one instance per segment, each at a fixed cost: the city's 1,615 outline segments took 64 ms
+# of a 117 ms frame, as a LineLayer 37; the same outlines as a band of triangles 13, the frame 71 (headless Chromium,
+# 2026-12-08). The band is OUTLINE_PX pixels wide at the zoom the view opens at, like the simplification above; it
+# widens as the user zooms in (3 pixels one level in) and every click that changes the scope draws it anew.
+OUTLINE_PX = 1.5
+
+
+def _to_mercator(c: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.radians(c[:, 0]), np.log(np.tan(np.pi / 4 + np.radians(c[:, 1]) / 2))])
+
+
+def _from_mercator(c: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.degrees(c[:, 0]), np.degrees(2 * np.arctan(np.exp(c[:, 1])) - np.pi / 2)])
+
+
+def band_width(zoom: float, px: float = OUTLINE_PX) -> float:
+    """Web Mercator radians that `px` pixels span at `zoom` (deck.gl: the world is 512 · 2^zoom pixels wide)."""
+    return px * 2 * math.pi / (512 * 2 ** zoom)
+
+
+@lru_cache(maxsize=1024)
+def _band_text(geojson: str, tolerance: float, width: float) -> str:
+    boundary = shapely.boundary(shapely.transform(shapely.from_geojson(_drawn_text(geojson, tolerance)
+                                                                       if tolerance > 0 else geojson), _to_mercator))
+    band = shapely.buffer(boundary, width / 2, cap_style="flat", join_style="mitre", mitre_limit=2.0)
+    return shapely.to_geojson(shapely.transform(band, lambda c: np.round(_from_mercator(c), 6)))
+
+
+def outline_band(geojson: str, tolerance: float, zoom: float, px: float = OUTLINE_PX) -> dict:
+    """A stored boundary's outline as the map draws it: a polygon `px` pixels wide at `zoom` along the boundary
+    (simplified by `tolerance` degrees: drawn()), centred on it; a new dict each time."""
+    return json.loads(_band_text(geojson, round(tolerance, 7), round(band_width(zoom, px), 12)))
+
+
 def geojson_bbox(geometries) -> tuple[float, float, float, float] | None:
     """(west, south, east, north) of GeoJSON geometries (dicts or JSON strings)."""
     lons, lats = [], []
@@ -382,16 +417,19 @@ def district_layer(districts: pd.DataFrame, metric: str, labels: Mapping[str, st
         highlight_color=[255, 255, 255, 60])
 
 
-def district_outline_layer(districts: pd.DataFrame, target_crs: str = "WGS84", tolerance: float = 0.0) -> pdk.Layer:
-    """The districts' outlines, a layer of their own that answers no hover or click (the fill below does): without a
-    GPU, picking draws every pickable layer's vertices again at each move of the mouse, and the outlines are most of
-    the map's vertices (hover picking 43 → 15 ms, headless Chromium, 2026-12-07). Unchanged by a metric or a filter,
-    the browser keeps it (StableDeck)."""
-    features = [{"type": "Feature", "geometry": shift_geometry(drawn(row.geojson, tolerance), target_crs),
+OUTLINE_RGBA = [90, 90, 90, 255]
+
+
+def district_outline_layer(districts: pd.DataFrame, target_crs: str = "WGS84", tolerance: float = 0.0,
+                           zoom: float = 9.0) -> pdk.Layer:
+    """The districts' outlines, bands OUTLINE_PX wide at `zoom` (outline_band), in a layer of their own that answers
+    no hover or click (the fill below does): without a GPU, picking draws every pickable layer again at each move of
+    the mouse (hover picking 43 → 15 ms, headless Chromium, 2026-12-07). Unchanged by a metric or a filter, the
+    browser keeps it (StableDeck)."""
+    features = [{"type": "Feature", "geometry": shift_geometry(outline_band(row.geojson, tolerance, zoom), target_crs),
                  "properties": {"code": row.code}} for row in districts.itertuples(index=False) if row.geojson]
-    return pdk.Layer("GeoJsonLayer", id="district-outlines", data=features, filled=False, stroked=True,
-                     get_line_color=[90, 90, 90, 255], line_width_units="'pixels'", get_line_width=1.5,
-                     pickable=False)
+    return pdk.Layer("GeoJsonLayer", id="district-outlines", data=features, filled=True, stroked=False,
+                     get_fill_color=OUTLINE_RGBA, pickable=False)
 
 
 def point_rows(points: pd.DataFrame, labels: Mapping[str, str], target_crs: str = "WGS84") -> pd.DataFrame:
@@ -464,6 +502,7 @@ def has_boundary(streets: pd.DataFrame) -> pd.Series:
 
 GOLD = [255, 215, 0, 255]
 SEARCHED = [0, 160, 255, 255]
+PLAIN_LINE = [60, 60, 60, 220]
 GAP_RGB = {0: (120, 190, 120), 1: (250, 190, 80)}   # community areas: no gap, one gap; more gaps in red
 MANY_GAPS_RGB = (215, 60, 50)
 
@@ -473,7 +512,7 @@ def _outline(code: str, current: str | None, searched: str | None) -> tuple[list
         return SEARCHED, 4
     if code == current:
         return GOLD, 4
-    return [60, 60, 60, 220], 1
+    return PLAIN_LINE, 1
 
 
 def community_area_layer(units: pd.DataFrame, labels: Mapping[str, str], searched: str | None = None,
@@ -494,9 +533,8 @@ def community_area_layer(units: pd.DataFrame, labels: Mapping[str, str], searche
                                         "district_code": row["district_code"], "fill": [*rgb, 170], "line": line,
                                         "width": width, **tip.to_dict()}})
     return pdk.Layer(
-        "GeoJsonLayer", id="community-areas", data=features, filled=True, stroked=True,
-        get_fill_color="properties.fill", get_line_color="properties.line", get_line_width="properties.width",
-        line_width_units="'pixels'", pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 60])
+        "GeoJsonLayer", id="community-areas", data=features, filled=True, stroked=False,
+        get_fill_color="properties.fill", pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 60])
 
 
 def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
@@ -516,9 +554,22 @@ def street_area_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, s
                          "properties": {"code": row["code"], "district_code": row["district_code"],
                                         "fill": [*rgb, 200], "line": line, "width": width, **tip.to_dict()}})
     return pdk.Layer(
-        "GeoJsonLayer", id="street-areas", data=features, filled=True, stroked=True,
-        get_fill_color="properties.fill", get_line_color="properties.line", get_line_width="properties.width",
-        line_width_units="'pixels'", pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 60])
+        "GeoJsonLayer", id="street-areas", data=features, filled=True, stroked=False,
+        get_fill_color="properties.fill", pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 60])
+
+
+def area_outline_layer(areas: pdk.Layer, boundaries: Mapping[str, str], zoom: float,
+                       tolerance: float = 0.0, target_crs: str = "WGS84") -> pdk.Layer:
+    """The outlines of a street or community area layer, each in its own colour and width ("line", "width" pixels
+    at `zoom`: outline_band) from the stored boundaries by code; a layer of its own that answers no hover or click
+    (the areas' fill does)."""
+    features = [{"type": "Feature", "properties": {"line": f["properties"]["line"]},
+                 "geometry": shift_geometry(outline_band(boundaries[f["properties"]["code"]], tolerance, zoom,
+                                                         px=f["properties"]["width"]), target_crs)}
+                for f in areas.data]
+    features.sort(key=lambda f: f["properties"]["line"] != PLAIN_LINE)   # the scope's, the searched: on top
+    return pdk.Layer("GeoJsonLayer", id=f"{areas.id.removesuffix('s')}-outlines", data=features, filled=True,
+                     stroked=False, get_fill_color="properties.line", pickable=False)
 
 
 def street_layer(streets: pd.DataFrame, metric: str, labels: Mapping[str, str], current: str | None = None,
@@ -882,17 +933,21 @@ def build_map(run_query, opts: MapOptions, texts: Mapping[str, str], source: til
             if not communities.empty:
                 layers.append(community_gap_layer(communities, "director" if gap == "no_director" else "home",
                                                   texts, target))
-    if has_boundary(streets).any():   # the bureau's boundaries, under the points and the symbols
-        layers.insert(1, street_area_layer(streets, opts.street_metric, texts, opts.street, target, opts.focus_code,
-                                           tolerance))
+    # the bureau's boundaries, under the points and the symbols: the street and community fills, then the outlines
+    # (the communities', the streets', the districts')
+    areas, outlines = [], [district_outline_layer(districts, target, tolerance, view.zoom)]
+    if has_boundary(streets).any():
+        areas.append(street_area_layer(streets, opts.street_metric, texts, opts.street, target, opts.focus_code,
+                                       tolerance))
+        outlines.insert(0, area_outline_layer(areas[-1], dict(zip(streets["code"], streets["boundary"])),
+                                              view.zoom, tolerance, target))
     if opts.district or opts.street:   # community areas below the city: 783 boundaries would crowd the city view
         units = run_query("map_community_areas", **scope)
         if not units.empty:
-            layers.insert(2 if has_boundary(streets).any() else 1,
-                          community_area_layer(units, texts, opts.focus_code, target, tolerance))
-    # the outlines above the district and street fills, below the points and the symbols
-    areas = sum(1 for x in layers if x.id in ("street-areas", "community-areas"))
-    layers.insert(1 + areas, district_outline_layer(districts, target, tolerance))
+            areas.append(community_area_layer(units, texts, opts.focus_code, target, tolerance))
+            outlines.insert(0, area_outline_layer(areas[-1], dict(zip(units["code"], units["boundary"])),
+                                                  view.zoom, tolerance, target))
+    layers[1:1] = [*areas, *outlines]
     if not streets.empty:
         layers.append(street_layer(streets, opts.street_metric, texts, opts.street, target))
         layers.append(street_labels_layer(streets, target))
@@ -910,15 +965,21 @@ SHENZHEN = (114.06, 22.62)
 DEFAULT_RGB = (31, 119, 180)
 
 
-def boundaries_layer(boundaries: pd.DataFrame, tolerance: float = 0.0) -> pdk.Layer:
-    """District outlines (GeoJSON text per row; the district in scope filled a little darker), simplified by
-    `tolerance` degrees (draw_tolerance of the view's zoom)."""
-    features = [{"type": "Feature", "geometry": drawn(row.geojson, tolerance),
-                 "properties": {"name": row.name, "fill": [60, 60, 60, 40] if row.in_scope else [200, 200, 200, 40]}}
-                for row in boundaries.itertuples(index=False)]
-    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id="district-boundaries",
-                     stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[90, 90, 90, 200],
-                     line_width_min_pixels=1, pickable=False)
+def boundaries_layers(boundaries: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
+    """District areas (GeoJSON text per row; the district in scope filled a little darker) and their outlines, a
+    pixel wide at `zoom` (outline_band), both simplified for the view's zoom (draw_tolerance)."""
+    tolerance = draw_tolerance(zoom)
+    rows = list(boundaries.itertuples(index=False))
+    areas = [{"type": "Feature", "geometry": drawn(row.geojson, tolerance),
+              "properties": {"name": row.name, "fill": [60, 60, 60, 40] if row.in_scope else [200, 200, 200, 40]}}
+             for row in rows]
+    outlines = [{"type": "Feature", "geometry": outline_band(row.geojson, tolerance, zoom, px=1.0), "properties": {}}
+                for row in rows]
+    return [pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": areas}, id="district-boundaries",
+                      stroked=False, filled=True, get_fill_color="properties.fill", pickable=False),
+            pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": outlines},
+                      id="district-boundary-outlines", stroked=False, filled=True, get_fill_color=[90, 90, 90, 200],
+                      pickable=False)]
 
 
 def _points_view(points: pd.DataFrame) -> pdk.ViewState:
@@ -943,7 +1004,7 @@ def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, co
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                      get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
     view = _points_view(data)
-    return CompactDeck(layers=[boundaries_layer(boundaries, draw_tolerance(view.zoom)), dots],
+    return CompactDeck(layers=[*boundaries_layers(boundaries, view.zoom), dots],
                        initial_view_state=view, map_provider=None, tooltip={"text": tooltip})
 
 
@@ -958,7 +1019,7 @@ def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: 
                       radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
                       stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
     view = _points_view(data)
-    return CompactDeck(layers=[boundaries_layer(boundaries, draw_tolerance(view.zoom)), rings],
+    return CompactDeck(layers=[*boundaries_layers(boundaries, view.zoom), rings],
                        initial_view_state=view, map_provider=None, tooltip={"text": "{label}"})
 
 
@@ -979,7 +1040,7 @@ def planner_deck(units: pd.DataFrame, sites: pd.DataFrame, closed: set, boundari
     site_rows = pd.DataFrame({"lon": sites["lon"].round(6), "lat": sites["lat"].round(6),
                               "tip": [f"{texts['site']} {i}: {safe_text(n)}" for i, n in enumerate(sites["name"], 1)]})
     view = _points_view(pd.concat([unit_rows[["lon", "lat"]], site_rows[["lon", "lat"]]]))
-    layers = [boundaries_layer(boundaries, draw_tolerance(view.zoom))]
+    layers = boundaries_layers(boundaries, view.zoom)
     if walk_m > 0 and len(site_rows):
         layers.append(pdk.Layer("ScatterplotLayer", site_rows, id="planner-walk", get_position=["lon", "lat"],
                                 get_radius=float(walk_m), radius_units="'meters'", filled=True,
