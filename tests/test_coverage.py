@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from caremap.common.i18n import fmt_int
 from caremap.common.paths import REFERENCE
-from caremap.report import charts, coverage, files, planner
+from caremap.report import charts, coverage, files, maps, planner
 from caremap.store import db
 from conftest import app_test
 from factories import COMMUNITIES, LAT0, LON_B, LON_C, S1, S2, S3, D, haversine, make_fixture
@@ -259,7 +259,7 @@ def test_page_on_the_fixture_shows_the_constructed_figures(fixture_db, monkeypat
     assert len(sites) == 3 and set(sites["区"]) == {"测试区"} and sites["补齐的单位"].tolist() == sites[
         "建议位置（社区点位）"].tolist()  # each new home closes its own unit
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    layer = next(la for la in deck["layers"] if la["id"] == "planner-sites")
+    layer = next(la for la in deck["layers"] if maps.base_id(la["id"]) == "planner-sites")
     where = {c: (round(lon, 6), round(lat, 6)) for c, _, _, lon, lat in COMMUNITIES}
     chosen = {where[c] for c in sites["单位代码"]}
     assert {(d["lon"], d["lat"]) for d in layer["data"]} == chosen  # the map holds the chosen sites

@@ -770,16 +770,27 @@ def test_an_outline_is_a_band_of_polygon_one_and_a_half_pixels_wide_along_the_dr
         assert shapely.distance(corners, boundary).max() <= width * 1.2, feature["properties"]["code"]
 
 
-def test_the_small_maps_draw_their_district_outlines_as_bands_a_pixel_wide():
-    """The directory's, an organisation's and the planner's maps: the areas filled without a stroke, the outlines a
-    band one pixel wide at the view's zoom."""
-    points = pd.DataFrame({"name": ["甲"], "lon": [114.06], "lat": [22.55]})
+def test_a_small_map_keeps_its_district_outlines_from_one_page_of_results_to_the_next():
+    """The directory's map is sent again at each page: its outlines (lines: a band would be twice the vertices to
+    send at each page) keep their id while the view's zoom is the same, so the browser keeps them and builds only the
+    new page's points."""
     boundaries = db.query("sw_district_boundaries", district="440304")
-    spec = maps.deck_spec(maps.points_deck(points, boundaries, "{name}"))
-    areas, outlines = layer(spec, "district-boundaries"), layer(spec, "district-boundary-outlines")
-    assert not areas["stroked"] and not outlines["stroked"] and not outlines["pickable"]
-    width = maps.band_width(spec["initialViewState"]["zoom"], px=1.0)
-    assert len(outlines["data"]["features"]) == len(areas["data"]["features"]) == len(boundaries)
-    for area, band in zip(areas["data"]["features"], outlines["data"]["features"]):
-        line = _mercator(shape(area["geometry"])).boundary
-        assert _mercator(shape(band["geometry"])).area == pytest.approx(line.length * width, rel=0.15)
+    first, second = (maps.deck_spec(maps.points_deck(pd.DataFrame({"name": [name], "lon": [lon], "lat": [22.55]}),
+                                                     boundaries, "{name}"))
+                     for name, lon in (("甲", 114.06), ("乙", 114.07)))
+    assert first["initialViewState"]["zoom"] == second["initialViewState"]["zoom"]
+    ids = [{maps.base_id(x["id"]): x["id"] for x in spec["layers"]} for spec in (first, second)]
+    assert ids[0]["district-boundaries"] == ids[1]["district-boundaries"] and ids[0]["points"] != ids[1]["points"]
+    areas = layer(first, "district-boundaries")
+    assert areas["stroked"] and areas["filled"] and areas["dataComparator"] == "@@=true"
+    assert len(areas["data"]["features"]) == len(boundaries)
+
+
+def test_a_point_s_pixel_on_the_map_is_where_the_view_s_bounds_put_it():
+    """view_pixel is the inverse of view_bbox: the bounds' corners fall on the map's corners, the centre on its
+    centre (the browser bench clicks a district where view_pixel puts it)."""
+    view = maps.fit_view((113.75, 22.39, 114.63, 22.87))
+    west, south, east, north = maps.view_bbox(view, 700, 600)
+    assert maps.view_pixel(view, west, north, 700, 600) == pytest.approx((0, 0), abs=1e-6)
+    assert maps.view_pixel(view, east, south, 700, 600) == pytest.approx((700, 600), abs=1e-6)
+    assert maps.view_pixel(view, view.longitude, view.latitude, 700, 600) == (350, 300)

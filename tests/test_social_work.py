@@ -138,7 +138,7 @@ def test_an_organisation_with_more_sites_than_the_map_ships_is_drawn_as_duckdb_b
     sent = at.get("deck_gl_json_chart")[0].proto.json
     assert "\n" not in sent and "\\u" not in sent
     deck = json.loads(sent)
-    bins = next(layer for layer in deck["layers"] if layer["id"] == "bins")
+    bins = next(layer for layer in deck["layers"] if maps.base_id(layer["id"]) == "bins")
     assert sum(int(b["label"].split()[1]) for b in bins["data"]) == len(sites)  # "本网格 12 个项目点"
     assert len(bins["data"]) < len(sites)
     assert any("500 米网格汇总" in c.value for c in at.caption)

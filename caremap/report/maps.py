@@ -248,7 +248,9 @@ def _band_text(geojson: str, tolerance: float, width: float) -> str:
     boundary = shapely.boundary(shapely.transform(shapely.from_geojson(_drawn_text(geojson, tolerance)
                                                                        if tolerance > 0 else geojson), _to_mercator))
     band = shapely.buffer(boundary, width / 2, cap_style="flat", join_style="mitre", mitre_limit=2.0)
-    return shapely.to_geojson(shapely.transform(band, lambda c: np.round(_from_mercator(c), 6)))
+    # degrees written to a twentieth of the band's width, 5 decimals (1 m) at least: fewer breaks the band
+    digits = max(5, math.ceil(math.log10(20 / math.degrees(width))))
+    return shapely.to_geojson(shapely.transform(band, lambda c: np.round(_from_mercator(c), digits)))
 
 
 def outline_band(geojson: str, tolerance: float, zoom: float, px: float = OUTLINE_PX) -> dict:
@@ -340,6 +342,14 @@ def view_bbox(view: pdk.ViewState, width: int = MAP_WIDTH, height: int = MAP_HEI
         return math.degrees(math.atan(math.sinh(y)))
 
     return view.longitude - half_lon, lat(yc - half_y), view.longitude + half_lon, lat(yc + half_y)
+
+
+def view_pixel(view: pdk.ViewState, lon: float, lat: float, width: float = MAP_WIDTH,
+               height: float = MAP_HEIGHT) -> tuple[float, float]:
+    """Where a point is drawn in a width × height map showing `view`: pixels from the map's top left corner."""
+    scale = 512.0 * 2 ** view.zoom
+    return (width / 2 + (lon - view.longitude) * scale / 360.0,
+            height / 2 - (_merc_y(lat) - _merc_y(view.latitude)) * scale / (2 * math.pi))
 
 
 # --- layers ----------------------------------------------------------------------------------------------
@@ -718,9 +728,14 @@ class CompactDeck(pdk.Deck):
     every Chinese character: about twice the bytes for the same map)."""
 
     def to_json(self) -> str:
-        from pydeck.bindings.json_tools import default_serialize
+        return _dumps(self)
 
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+def _dumps(value) -> str:
+    """JSON as the decks send it: sorted keys, no spaces, Chinese kept as UTF-8, pydeck objects as pydeck has them."""
+    from pydeck.bindings.json_tools import default_serialize
+
+    return json.dumps(value, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
 ID_DIGEST = "~"   # a layer id as the browser gets it: points~1a2b3c4d5e (see StableDeck)
@@ -732,7 +747,8 @@ def base_id(layer_id: str) -> str:
 
 
 class StableDeck(CompactDeck):
-    """The resource map's deck, whose layers the browser keeps when a rerun sends them unchanged.
+    """A deck whose layers the browser keeps when a rerun sends them unchanged (the resource map's and the small
+    maps': the directory's next page keeps the district outlines).
 
     Every rerun sends the whole deck again; the browser parses it anew, so each layer's data is a new array and
     deck.gl, comparing arrays by identity, rebuilds every layer: after a change of metric, the 1,513 service points,
@@ -746,18 +762,14 @@ class StableDeck(CompactDeck):
     def to_json(self) -> str:
         from pydeck.bindings.json_tools import default_serialize
 
-        def dumps(value) -> str:
-            return json.dumps(value, sort_keys=True, default=default_serialize, separators=(",", ":"),
-                              ensure_ascii=False)
-
         layers = []
         for layer in self.layers:
             attrs = default_serialize(layer)
             own = attrs.pop("id")
-            body = dumps({**attrs, "dataComparator": "@@=true"})
+            body = _dumps({**attrs, "dataComparator": "@@=true"})
             digest = hashlib.blake2b(body.encode("utf-8"), digest_size=5).hexdigest()
-            layers.append('{"id":' + dumps(f"{own}{ID_DIGEST}{digest}") + "," + body[1:])
-        rest = dumps({k: v for k, v in default_serialize(self).items() if k != "layers"})
+            layers.append('{"id":' + _dumps(f"{own}{ID_DIGEST}{digest}") + "," + body[1:])
+        rest = _dumps({k: v for k, v in default_serialize(self).items() if k != "layers"})
         return '{"layers":[' + ",".join(layers) + "]," + rest[1:]
 
 
@@ -966,20 +978,18 @@ DEFAULT_RGB = (31, 119, 180)
 
 
 def boundaries_layers(boundaries: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
-    """District areas (GeoJSON text per row; the district in scope filled a little darker) and their outlines, a
-    pixel wide at `zoom` (outline_band), both simplified for the view's zoom (draw_tolerance)."""
+    """District areas and outlines (GeoJSON text per row; the district in scope filled a little darker), simplified
+    for the view's zoom (draw_tolerance). Unlike the resource map's, these outlines are lines, not bands
+    (outline_band): a small map is drawn again at each page of results, and a band is twice the line's vertices to
+    send and read (the directory's next page: 0.31 s with bands, 0.24 s with lines, both kept by the browser while
+    unchanged: StableDeck; headless Chromium, 2026-12-08), while a frame of these few outlines costs less."""
     tolerance = draw_tolerance(zoom)
-    rows = list(boundaries.itertuples(index=False))
-    areas = [{"type": "Feature", "geometry": drawn(row.geojson, tolerance),
-              "properties": {"name": row.name, "fill": [60, 60, 60, 40] if row.in_scope else [200, 200, 200, 40]}}
-             for row in rows]
-    outlines = [{"type": "Feature", "geometry": outline_band(row.geojson, tolerance, zoom, px=1.0), "properties": {}}
-                for row in rows]
-    return [pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": areas}, id="district-boundaries",
-                      stroked=False, filled=True, get_fill_color="properties.fill", pickable=False),
-            pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": outlines},
-                      id="district-boundary-outlines", stroked=False, filled=True, get_fill_color=[90, 90, 90, 200],
-                      pickable=False)]
+    features = [{"type": "Feature", "geometry": drawn(row.geojson, tolerance),
+                 "properties": {"name": row.name, "fill": [60, 60, 60, 40] if row.in_scope else [200, 200, 200, 40]}}
+                for row in boundaries.itertuples(index=False)]
+    return [pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id="district-boundaries",
+                      stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[90, 90, 90, 200],
+                      line_width_min_pixels=1, pickable=False)]
 
 
 def _points_view(points: pd.DataFrame) -> pdk.ViewState:
@@ -1004,7 +1014,7 @@ def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, co
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                      get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
     view = _points_view(data)
-    return CompactDeck(layers=[*boundaries_layers(boundaries, view.zoom), dots],
+    return StableDeck(layers=[*boundaries_layers(boundaries, view.zoom), dots],
                        initial_view_state=view, map_provider=None, tooltip={"text": tooltip})
 
 
@@ -1019,7 +1029,7 @@ def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: 
                       radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
                       stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
     view = _points_view(data)
-    return CompactDeck(layers=[*boundaries_layers(boundaries, view.zoom), rings],
+    return StableDeck(layers=[*boundaries_layers(boundaries, view.zoom), rings],
                        initial_view_state=view, map_provider=None, tooltip={"text": "{label}"})
 
 
@@ -1052,4 +1062,4 @@ def planner_deck(units: pd.DataFrame, sites: pd.DataFrame, closed: set, boundari
     layers.append(pdk.Layer("ScatterplotLayer", site_rows, id="planner-sites", get_position=["lon", "lat"],
                             get_radius=160, radius_min_pixels=9, radius_max_pixels=16, filled=False, stroked=True,
                             get_line_color=PLAN_COLOURS["site"], line_width_min_pixels=3, pickable=True))
-    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip={"text": "{tip}"})
+    return StableDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip={"text": "{tip}"})
