@@ -1,10 +1,12 @@
 """The benchmark runs at a tiny scale and emits every figure (the targets are measured by it, not here)."""
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from caremap.cli import bench
@@ -146,3 +148,32 @@ def test_settled_waits_for_every_map_s_canvas_and_does_not_count_a_canvas_s_hidd
             assert t0 + 100 <= shown < t0 + 250 <= anything
         finally:
             browser.close()
+
+
+def test_the_browser_bench_clicks_the_district_where_no_point_or_street_symbol_answers_first(demo_db):
+    """The map click is a district's drill-down: its spot lies inside 福田区 on the city's map, clear of every service
+    point and street symbol (those answer a click before the district under them)."""
+    import shapely
+    from shapely.geometry import Polygon, shape
+
+    from caremap.cli import bench_browser
+    from caremap.report import maps
+    from caremap.store import db
+
+    box = {"x": 100.0, "y": 50.0, "width": 727.0, "height": 600.0}
+    x, y = bench_browser.district_pixel(demo_db, bench_browser.CLICKED_DISTRICT, box)
+    districts = db.query("map_districts", categories=None, system=None, level=None)
+    view = maps.scope_view(districts, districts.iloc[0:0], None, None)
+
+    def drawn(lon, lat):
+        px, py = maps.view_pixel(view, lon, lat, box["width"], box["height"])
+        return box["x"] + px, box["y"] + py
+
+    area = shape(json.loads(districts.loc[districts["code"] == "440304", "geojson"].iloc[0]))
+    polygons = getattr(area, "geoms", [area])
+    assert any(Polygon([drawn(*c) for c in p.exterior.coords]).contains(shapely.Point(x, y)) for p in polygons)
+    symbols = pd.concat([db.query("map_streets", district=None, categories=None, system=None, level=None),
+                         db.query("map_points", district=None, street=None, categories=None, system=None, level=None,
+                                  max_rows=100_000)])
+    nearest = min(math.dist((x, y), drawn(lon, lat)) for lon, lat in zip(symbols["lon"], symbols["lat"]))
+    assert nearest > 18   # a street symbol is drawn up to 16 pixels in radius, its outline 2 more (street_layer)

@@ -160,7 +160,44 @@ def _pick(page, key: str, option: str) -> Timing:
     return _timed(page, choice.click, open_list)
 
 
-def _interactions(browser, url: str) -> dict[str, Callable[[], Timing]]:
+CLICKED_DISTRICT = "440304"   # 福田区: the map click drills down to it
+
+
+def district_pixel(db: Path, code: str, box: dict) -> tuple[float, float]:
+    """Page coordinates of the point of district `code` on the city map drawn in `box` (the canvas's bounding box)
+    furthest from every service point and street symbol (those answer a click first). The map opens at the city's
+    fitted view, whose centre is the canvas's centre whatever its width."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    from caremap.report import maps
+    from caremap.store import db as store
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        everything = dict(categories=None, system=None, level=None)
+        districts = store.run(con, "map_districts", **everything)
+        symbols = pd.concat([store.run(con, "map_streets", district=None, **everything)[["lon", "lat"]],
+                             store.run(con, "map_points", district=None, street=None, **everything,
+                                       max_rows=1_000_000)[["lon", "lat"]]])
+    finally:
+        con.close()
+    view = maps.scope_view(districts, districts.iloc[0:0], None, None)
+    w, h = box["width"], box["height"]
+    area = shapely.from_geojson(districts.loc[districts["code"] == code, "geojson"].iloc[0])
+    taken = np.array([maps.view_pixel(view, lon, lat, w, h) for lon, lat in zip(symbols["lon"], symbols["lat"])])
+    west, south, east, north = area.bounds
+    lons, lats = (g.ravel() for g in np.meshgrid(np.linspace(west, east, 80), np.linspace(south, north, 80)))
+    inside = shapely.contains_xy(area, lons, lats)
+    spots = np.array([maps.view_pixel(view, lon, lat, w, h) for lon, lat in zip(lons[inside], lats[inside])])
+    clear = np.sqrt(((spots[:, None, :] - taken[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    x, y = spots[int(clear.argmax())]
+    return box["x"] + float(x), box["y"] + float(y)
+
+
+def _interactions(browser, url: str, db: Path) -> dict[str, Callable[[], Timing]]:
     """Each interaction: prepare its page (not timed), then time the one click or entry."""
 
     def at(path: str):
@@ -205,10 +242,8 @@ def _interactions(browser, url: str) -> dict[str, Callable[[], Timing]]:
         page = at("map")
         canvas = page.locator("[data-testid=stDeckGlJsonChart] canvas").first
         canvas.wait_for(timeout=120_000)
-        box = canvas.bounding_box()
-        # 福田区, near the middle of the city's fitted view
-        return _timed(page, lambda: page.mouse.click(box["x"] + box["width"] * 0.47,
-                                                     box["y"] + box["height"] * 0.62))
+        x, y = district_pixel(db, CLICKED_DISTRICT, canvas.bounding_box())
+        return _timed(page, lambda: page.mouse.click(x, y))
 
     def directory_search():
         page = at("directory")
@@ -267,7 +302,7 @@ def measure(db: Path, repeat: int = 5) -> dict:
                                          .get_by_text(lb, exact=True).click())
                     times.setdefault(f"open_{name}", []).append(seconds)
                     home.context.close()
-                for name, fn in _interactions(browser, url).items():
+                for name, fn in _interactions(browser, url, db).items():
                     times.setdefault(name, []).append(fn())
                 frames: list[int] = []   # the citizens' view on a phone: its open time and what it sends
                 page, seconds = _opened(browser, f"{public_url}/?public_district=440304&public_place=440304002",
