@@ -794,3 +794,11 @@ def test_a_point_s_pixel_on_the_map_is_where_the_view_s_bounds_put_it():
     assert maps.view_pixel(view, west, north, 700, 600) == pytest.approx((0, 0), abs=1e-6)
     assert maps.view_pixel(view, east, south, 700, 600) == pytest.approx((700, 600), abs=1e-6)
     assert maps.view_pixel(view, view.longitude, view.latitude, 700, 600) == (350, 300)
+
+
+def test_a_click_on_the_map_is_not_held_back_to_wait_for_a_double_click():
+    """deck.gl holds a click for 300 ms while double-click zoom is on (to see whether a second click follows); a
+    click on this map drills down or shows a point, so the map's view turns double-click zoom off and keeps the other
+    ways to move (Streamlit passes the deck's own views to deck.gl)."""
+    spec = maps.deck_spec(maps.build_map(db.query, maps.MapOptions(), maps.labels(lambda k: t(k, "zh"))).deck)
+    assert spec["views"] == [{"@@type": "MapView", "controller": {"doubleClickZoom": False}}]
