@@ -32,7 +32,10 @@ MAP_WIDTH, MAP_HEIGHT = 660, 600
 # there (the map's search results): inside the map's corner instead.
 TOOLBAR_INSIDE_CSS = ("<style>.st-key-map_frame [data-testid=stElementToolbar] {top: 0.5rem !important; "
                       "right: 0.5rem !important;}</style>")
-MAX_RAW_POINTS = 20_000  # above this many points the map ships DuckDB grid bins instead of raw points
+# Above this many points the map ships DuckDB grid bins instead of raw points. Each point is sent with its tooltip,
+# about 360 bytes: at 20,000 (until 2026-12-08) a district's drill-down at ×100 sent 6.8 MB and took 2.2 s in the
+# browser; 5,000 points are about 1.8 MB. Shenzhen's whole network (~1,500 points) is always drawn point by point.
+MAX_RAW_POINTS = 5_000
 METRICS = ("points", "points_per_10k", "compliance", "gaps")
 STREET_METRICS = ("points", "gaps")
 CHANGE = "gap_change"  # colour by change since a compared period: new gaps minus closed gaps (offered when one exists)
