@@ -227,7 +227,7 @@ def drawn(geojson: str, tolerance: float) -> dict:
 
 # An outline is drawn as a thin band of polygon, not as a line. Without a GPU, deck.gl's line layers (PathLayer,
 # LineLayer) are drawn one instance per segment, each at a fixed cost: the city's 1,615 outline segments took 64 ms
-# of a 117 ms frame, as a LineLayer 37; the same outlines as a band of triangles 13, the frame 71 (headless Chromium,
+# of a 117 ms frame, as a LineLayer 37; the same outlines as a band of triangles 13, the frame 67 (headless Chromium,
 # 2026-12-08). The band is OUTLINE_PX pixels wide at the zoom the view opens at, like the simplification above; it
 # widens as the user zooms in (3 pixels one level in) and every click that changes the scope draws it anew.
 OUTLINE_PX = 1.5
@@ -987,19 +987,19 @@ SHENZHEN = (114.06, 22.62)
 DEFAULT_RGB = (31, 119, 180)
 
 
-def boundaries_layers(boundaries: pd.DataFrame, zoom: float) -> list[pdk.Layer]:
+def boundaries_layer(boundaries: pd.DataFrame, zoom: float) -> pdk.Layer:
     """District areas and outlines (GeoJSON text per row; the district in scope filled a little darker), simplified
     for the view's zoom (draw_tolerance). Unlike the resource map's, these outlines are lines, not bands
-    (outline_band): a small map is drawn again at each page of results, and a band is twice the line's vertices to
+    (outline_band): a small map is sent again at each page of results, and a band is twice the line's vertices to
     send and read (the directory's next page: 0.31 s with bands, 0.24 s with lines, both kept by the browser while
     unchanged: StableDeck; headless Chromium, 2026-12-08), while a frame of these few outlines costs less."""
     tolerance = draw_tolerance(zoom)
     features = [{"type": "Feature", "geometry": drawn(row.geojson, tolerance),
                  "properties": {"name": row.name, "fill": [60, 60, 60, 40] if row.in_scope else [200, 200, 200, 40]}}
                 for row in boundaries.itertuples(index=False)]
-    return [pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id="district-boundaries",
-                      stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[90, 90, 90, 200],
-                      line_width_min_pixels=1, pickable=False)]
+    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id="district-boundaries",
+                     stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[90, 90, 90, 200],
+                     line_width_min_pixels=1, pickable=False)
 
 
 def _points_view(points: pd.DataFrame) -> pdk.ViewState:
@@ -1024,8 +1024,8 @@ def points_deck(points: pd.DataFrame, boundaries: pd.DataFrame, tooltip: str, co
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                      get_radius=radius_m, radius_min_pixels=4, radius_max_pixels=12, pickable=True)
     view = _points_view(data)
-    return StableDeck(layers=[*boundaries_layers(boundaries, view.zoom), dots],
-                       initial_view_state=view, map_provider=None, tooltip={"text": tooltip})
+    return StableDeck(layers=[boundaries_layer(boundaries, view.zoom), dots],
+                      initial_view_state=view, map_provider=None, tooltip={"text": tooltip})
 
 
 def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: float) -> pdk.Deck:
@@ -1039,8 +1039,8 @@ def bins_deck(bins: pd.DataFrame, boundaries: pd.DataFrame, title: str, cell_m: 
                       radius_units="'meters'", radius_min_pixels=2, filled=True, get_fill_color=[31, 119, 180, 140],
                       stroked=True, get_line_color=[20, 20, 20, 230], line_width_min_pixels=1, pickable=True)
     view = _points_view(data)
-    return StableDeck(layers=[*boundaries_layers(boundaries, view.zoom), rings],
-                       initial_view_state=view, map_provider=None, tooltip={"text": "{label}"})
+    return StableDeck(layers=[boundaries_layer(boundaries, view.zoom), rings],
+                      initial_view_state=view, map_provider=None, tooltip={"text": "{label}"})
 
 
 # Site-planner colours: units still short, units the proposal closes, units already meeting, proposed sites.
@@ -1060,7 +1060,7 @@ def planner_deck(units: pd.DataFrame, sites: pd.DataFrame, closed: set, boundari
     site_rows = pd.DataFrame({"lon": sites["lon"].round(6), "lat": sites["lat"].round(6),
                               "tip": [f"{texts['site']} {i}: {safe_text(n)}" for i, n in enumerate(sites["name"], 1)]})
     view = _points_view(pd.concat([unit_rows[["lon", "lat"]], site_rows[["lon", "lat"]]]))
-    layers = boundaries_layers(boundaries, view.zoom)
+    layers = [boundaries_layer(boundaries, view.zoom)]
     if walk_m > 0 and len(site_rows):
         layers.append(pdk.Layer("ScatterplotLayer", site_rows, id="planner-walk", get_position=["lon", "lat"],
                                 get_radius=float(walk_m), radius_units="'meters'", filled=True,
