@@ -187,8 +187,12 @@ def district_pixel(db: Path, code: str, box: dict) -> tuple[float, float]:
     view = maps.scope_view(districts, districts.iloc[0:0], None, None)
     w, h = box["width"], box["height"]
     area = shapely.from_geojson(districts.loc[districts["code"] == code, "geojson"].iloc[0])
-    taken = np.array([maps.view_pixel(view, lon, lat, w, h) for lon, lat in zip(symbols["lon"], symbols["lat"])])
     west, south, east, north = area.bounds
+    # only the symbols near the district, one per pixel (at ×100 there are 151,300 points, 18,400 in 福田区)
+    near = symbols[symbols["lon"].between(west - 0.05, east + 0.05)
+                   & symbols["lat"].between(south - 0.05, north + 0.05)]
+    taken = np.unique(np.round([maps.view_pixel(view, lon, lat, w, h) for lon, lat in zip(near["lon"], near["lat"])]),
+                      axis=0).reshape(-1, 2)
     lons, lats = (g.ravel() for g in np.meshgrid(np.linspace(west, east, 80), np.linspace(south, north, 80)))
     inside = shapely.contains_xy(area, lons, lats)
     spots = np.array([maps.view_pixel(view, lon, lat, w, h) for lon, lat in zip(lons[inside], lats[inside])])
